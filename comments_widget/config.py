@@ -1,0 +1,88 @@
+"""Every COMMENTS_WIDGET_* setting in one place: its default, its meaning, its start-up check."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from comments_widget.urls import origin_of
+
+DEFAULTS: dict[str, Any] = {
+    # SQLAlchemy URL of the comment database; None means a SQLite file in the app's instance folder.
+    "COMMENTS_WIDGET_DATABASE_URL": None,
+    # Origins (scheme://host[:port]) whose pages may embed the widget and create threads.
+    "COMMENTS_WIDGET_ALLOWED_ORIGINS": [],
+    # Where the blueprint is mounted; every public path in DESIGN.md lives under it.
+    "COMMENTS_WIDGET_URL_PREFIX": "/comments",
+    # Longest comment body accepted, in characters of Markdown source.
+    "COMMENTS_WIDGET_MAX_BODY_LENGTH": 10_000,
+    # Deepest reply level: 0 is a top-level comment, so 3 allows replies to replies to replies.
+    "COMMENTS_WIDGET_MAX_DEPTH": 3,
+    # Apply pending schema migrations at start-up; None means "only for SQLite".
+    "COMMENTS_WIDGET_AUTO_MIGRATE": None,
+    # Days an API token stays valid after it is issued.
+    "COMMENTS_WIDGET_TOKEN_MAX_AGE_DAYS": 90,
+    # Where rate-limit counters live: None keeps them in process memory, a redis:// URL shares them.
+    "COMMENTS_WIDGET_REDIS_URL": None,
+    # Password attempts allowed per client address on the token endpoint and the login page.
+    "COMMENTS_WIDGET_LOGIN_RATE_LIMIT": "10/minute",
+    # Comments one reader may post.
+    "COMMENTS_WIDGET_POST_RATE_LIMIT": "20/minute",
+    # Shortest password a reader may choose.
+    "COMMENTS_WIDGET_MIN_PASSWORD_LENGTH": 8,
+}
+
+
+class ConfigError(RuntimeError):
+    """A COMMENTS_WIDGET_* setting is unusable; the message names the key."""
+
+
+def apply_defaults(config: dict[str, Any]) -> None:
+    """Fill in every setting the host left out."""
+    for key, value in DEFAULTS.items():
+        config.setdefault(key, list(value) if isinstance(value, list) else value)
+
+
+def parse_origins(value: str | Iterable[str]) -> list[str]:
+    """Accept a list or a comma/space separated string of origins and normalise each."""
+    items = value.replace(",", " ").split() if isinstance(value, str) else list(value)
+    origins = []
+    for item in items:
+        origin = origin_of(item)
+        parts = urlsplit(item)
+        if origin is None or parts.path not in ("", "/") or parts.query or parts.fragment:
+            raise ConfigError(
+                f"COMMENTS_WIDGET_ALLOWED_ORIGINS: {item!r} is not an origin; "
+                "write scheme://host[:port] with nothing after it, e.g. https://news.example"
+            )
+        origins.append(origin)
+    return origins
+
+
+def validate(config: Mapping[str, Any]) -> None:
+    """Fail at start-up, naming the key, rather than on the first reader's request."""
+    if not config.get("SECRET_KEY"):
+        raise ConfigError(
+            "SECRET_KEY is not set: comments_widget signs sessions and CSRF tokens with it. "
+            "Set app.config['SECRET_KEY'] "
+            "(or COMMENTS_WIDGET_SECRET_KEY for the stand-alone server)."
+        )
+    if not config["COMMENTS_WIDGET_ALLOWED_ORIGINS"]:
+        raise ConfigError(
+            "COMMENTS_WIDGET_ALLOWED_ORIGINS is empty: list the origins of the sites that embed "
+            "the comments, e.g. ['https://news.example']."
+        )
+    prefix = config["COMMENTS_WIDGET_URL_PREFIX"]
+    if not isinstance(prefix, str) or not prefix.startswith("/") or prefix.endswith("/"):
+        raise ConfigError(
+            f"COMMENTS_WIDGET_URL_PREFIX must start with '/' and not end with one, got {prefix!r}"
+        )
+    for key in ("COMMENTS_WIDGET_MAX_BODY_LENGTH", "COMMENTS_WIDGET_TOKEN_MAX_AGE_DAYS",
+                "COMMENTS_WIDGET_MIN_PASSWORD_LENGTH"):
+        value = config[key]
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ConfigError(f"{key} must be a positive whole number, got {value!r}")
+    depth = config["COMMENTS_WIDGET_MAX_DEPTH"]
+    if not isinstance(depth, int) or isinstance(depth, bool) or depth < 0:
+        raise ConfigError(f"COMMENTS_WIDGET_MAX_DEPTH must be 0 or more, got {depth!r}")

@@ -1,0 +1,81 @@
+"""The Flask extension: the only code that touches the host `app`."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+from flask import Flask
+
+from comments_widget import config, migrate
+from comments_widget.auth import create_login_manager
+from comments_widget.db import create_engine, create_session_factory
+from comments_widget.ratelimit import RateLimiter
+from comments_widget.services.comments import PostingRules
+from comments_widget.state import EXTENSION_KEY, WidgetState, close_db_session
+
+
+class CommentsWidget:
+    """Comments and reader login for a Flask app: `CommentsWidget(app)` or `init_app(app)`."""
+
+    def __init__(self, app: Flask | None = None) -> None:
+        if app is not None:
+            self.init_app(app)
+
+    def init_app(self, app: Flask) -> None:
+        """Read config, open the database, apply migrations if asked, mount the blueprint."""
+        if EXTENSION_KEY in app.extensions:
+            raise RuntimeError(
+                "comments_widget is already registered on this app; call init_app once per app "
+                "(create one CommentsWidget and reuse it, or use a fresh Flask app)."
+            )
+        if getattr(app, "login_manager", None) is not None:
+            raise RuntimeError(
+                "This app already has a Flask-Login LoginManager; comments_widget keeps its own "
+                "reader accounts and installs one. Mount it on an app without Flask-Login."
+            )
+        config.apply_defaults(app.config)
+        app.config["COMMENTS_WIDGET_ALLOWED_ORIGINS"] = config.parse_origins(
+            app.config["COMMENTS_WIDGET_ALLOWED_ORIGINS"]
+        )
+        config.validate(app.config)
+        for key in ("COMMENTS_WIDGET_LOGIN_RATE_LIMIT", "COMMENTS_WIDGET_POST_RATE_LIMIT"):
+            RateLimiter.check_rule(key, app.config[key])
+
+        database_url = app.config["COMMENTS_WIDGET_DATABASE_URL"] or _default_sqlite_url(app)
+        engine = create_engine(database_url)
+        auto_migrate = app.config["COMMENTS_WIDGET_AUTO_MIGRATE"]
+        if auto_migrate is None:
+            auto_migrate = engine.dialect.name == "sqlite"
+        if auto_migrate:
+            migrate.upgrade(engine)
+
+        app.extensions[EXTENSION_KEY] = WidgetState(
+            engine=engine,
+            session_factory=create_session_factory(engine),
+            allowed_origins=frozenset(app.config["COMMENTS_WIDGET_ALLOWED_ORIGINS"]),
+            posting_rules=PostingRules(
+                max_body_length=app.config["COMMENTS_WIDGET_MAX_BODY_LENGTH"],
+                max_depth=app.config["COMMENTS_WIDGET_MAX_DEPTH"],
+            ),
+            token_max_age=timedelta(days=app.config["COMMENTS_WIDGET_TOKEN_MAX_AGE_DAYS"]),
+            min_password_length=app.config["COMMENTS_WIDGET_MIN_PASSWORD_LENGTH"],
+            login_rate_limit=app.config["COMMENTS_WIDGET_LOGIN_RATE_LIMIT"],
+            post_rate_limit=app.config["COMMENTS_WIDGET_POST_RATE_LIMIT"],
+            limiter=RateLimiter(app.config["COMMENTS_WIDGET_REDIS_URL"]),
+        )
+        create_login_manager("comments_widget.pages.login").init_app(app)
+        app.teardown_appcontext(close_db_session)
+
+        from comments_widget.cli import comments_widget_cli
+        from comments_widget.views import create_blueprint
+
+        app.register_blueprint(
+            create_blueprint(), url_prefix=app.config["COMMENTS_WIDGET_URL_PREFIX"]
+        )
+        app.cli.add_command(comments_widget_cli)
+
+
+def _default_sqlite_url(app: Flask) -> str:
+    os.makedirs(app.instance_path, exist_ok=True)
+    return "sqlite:///" + os.path.join(app.instance_path, "comments_widget.sqlite3")

@@ -1,0 +1,34 @@
+"""The reader pages' forms; flask-wtf adds and checks the CSRF token on each."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, Length
+
+from comments_widget.services.readers import MAX_DISPLAY_NAME
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False),
+                                            Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
+    submit = SubmitField("Log in")
+
+
+class RegisterForm(FlaskForm):
+    display_name = StringField(
+        "Display name", validators=[DataRequired(), Length(max=MAX_DISPLAY_NAME)],
+        description="Shown beside your comments.",
+    )
+    email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False),
+                                            Length(max=254)],
+                       description="Never shown to other readers.")
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
+    submit = SubmitField("Create account")
+
+
+class ConfirmForm(FlaskForm):
+    """A button and a CSRF token: continue as the logged-in reader, or log out."""
+
+    submit = SubmitField("Continue")

@@ -1,0 +1,52 @@
+"""Per-app state, kept in app.extensions, and the request-scoped database session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app, g
+from sqlalchemy.orm import Session, sessionmaker
+
+from comments_widget.ratelimit import RateLimiter
+from comments_widget.services.comments import PostingRules
+
+EXTENSION_KEY = "comments_widget"
+_SESSION_KEY = "_comments_widget_db_session"
+
+
+@dataclass(frozen=True)
+class WidgetState:
+    """What one Flask app's comments_widget needs at request time."""
+
+    engine: sa.Engine
+    session_factory: sessionmaker[Session]
+    allowed_origins: frozenset[str]
+    posting_rules: PostingRules
+    token_max_age: timedelta
+    min_password_length: int
+    login_rate_limit: str
+    post_rate_limit: str
+    limiter: RateLimiter
+
+
+def current_state() -> WidgetState:
+    """The state of the app handling this request."""
+    return current_app.extensions[EXTENSION_KEY]
+
+
+def db_session() -> Session:
+    """One session per app context, opened on first use and closed at teardown."""
+    session = g.get(_SESSION_KEY)
+    if session is None:
+        session = current_state().session_factory()
+        setattr(g, _SESSION_KEY, session)
+    return session
+
+
+def close_db_session(_error: BaseException | None = None) -> None:
+    """Close the session if this app context opened one; never commits."""
+    session = g.pop(_SESSION_KEY, None)
+    if session is not None:
+        session.close()

@@ -1,0 +1,148 @@
+"""The JSON API under /api/v1: parse, call a service, answer JSON."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, request
+from flask_wtf.csrf import generate_csrf
+from werkzeug.exceptions import HTTPException
+
+from comments_widget.auth import api_reader, authenticated_by_token, current_token
+from comments_widget.errors import Forbidden, InvalidInput, NotAuthenticated, WidgetError
+from comments_widget.models import Reader
+from comments_widget.services import comments as comment_service
+from comments_widget.services import readers as reader_service
+from comments_widget.services.comments import MAX_TITLE_LENGTH, ThreadRef
+from comments_widget.state import current_state, db_session
+from comments_widget.urls import InvalidUrl, normalize_url, origin_of
+from comments_widget.views import http
+from comments_widget.views.payloads import comment_json, comment_tree, reader_json, thread_json
+
+MAX_COUNT_URLS = 100
+MAX_THREAD_ID_LENGTH = 200
+
+
+def thread_ref(url: object, thread_id: object = None, title: object = "") -> ThreadRef:
+    """Check an article URL against the allow-list and derive the thread it belongs to."""
+    if not isinstance(url, str):
+        raise InvalidInput("Say which article: pass its URL as `url`.", code="url_required")
+    try:
+        normalized = normalize_url(url)
+    except InvalidUrl as error:
+        raise InvalidInput(f"Bad article URL: {error}.", code="invalid_url") from error
+    if origin_of(normalized) not in current_state().allowed_origins:
+        raise Forbidden(f"Comments are not enabled for {origin_of(normalized)}.",
+                        code="origin_not_allowed")
+    key = normalized
+    if thread_id not in (None, ""):
+        if not isinstance(thread_id, str) or len(thread_id) > MAX_THREAD_ID_LENGTH:
+            raise InvalidInput(f"thread_id must be text of at most {MAX_THREAD_ID_LENGTH} "
+                               "characters.", code="invalid_thread_id")
+        key = thread_id
+    clean_title = " ".join(title.split())[:MAX_TITLE_LENGTH] if isinstance(title, str) else ""
+    return ThreadRef(key=key, url=normalized, title=clean_title)
+
+
+def require_reader() -> Reader:
+    """The logged-in reader; a cookie-authenticated write must also carry the CSRF header."""
+    reader = api_reader()
+    if reader is None:
+        raise NotAuthenticated("Log in to comment.", code="not_logged_in")
+    if not authenticated_by_token() and request.method not in ("GET", "HEAD", "OPTIONS"):
+        http.require_csrf_header()
+    return reader
+
+
+def get_thread() -> Response:
+    """The public payload of one thread: identical for every reader."""
+    ref = thread_ref(request.args.get("url"), request.args.get("thread_id"))
+    session = db_session()
+    thread = comment_service.find_thread(session, ref.key)
+    if thread is None:
+        return jsonify(thread=None, comments=[])
+    comments = comment_service.visible_comments(session, thread)
+    return jsonify(thread=thread_json(thread, len(comments)), comments=comment_tree(comments))
+
+
+def post_comment() -> tuple[Response, int]:
+    """Post a comment or a reply; the first comment on an article creates its thread."""
+    reader = require_reader()
+    data = http.json_body()
+    ref = thread_ref(data.get("url"), data.get("thread_id"), data.get("title", ""))
+    state = current_state()
+    state.limiter.hit(state.post_rate_limit, "post", str(reader.id))
+    session = db_session()
+    comment = comment_service.post_comment(
+        session, author=reader, ref=ref, body=data.get("body"), parent_id=data.get("parent_id"),
+        rules=state.posting_rules,
+    )
+    session.commit()
+    return jsonify(comment_json(comment)), 201
+
+
+def get_counts() -> Response:
+    """Approved comment counts for listing pages, keyed by the URLs exactly as asked."""
+    urls = request.args.getlist("url")
+    if not urls:
+        raise InvalidInput("Pass one or more `url` parameters.", code="url_required")
+    if len(urls) > MAX_COUNT_URLS:
+        raise InvalidInput(f"Ask for at most {MAX_COUNT_URLS} URLs at once.",
+                           code="too_many_urls")
+    keys = {url: thread_ref(url).key for url in urls}
+    counts = comment_service.comment_counts(db_session(), keys.values())
+    return jsonify(counts={url: counts[key] for url, key in keys.items()})
+
+
+def get_me() -> Response:
+    """Who the caller is; a cookie-authenticated caller also gets the CSRF token for writes."""
+    reader = api_reader()
+    if reader is None:
+        return jsonify(reader=None)
+    body: dict[str, object] = {"reader": reader_json(reader)}
+    if not authenticated_by_token():
+        body["csrf_token"] = generate_csrf()
+    return jsonify(body)
+
+
+def create_token() -> tuple[Response, int]:
+    """Exchange email and password for a bearer token (for API clients and scripts)."""
+    data = http.json_body()
+    state = current_state()
+    state.limiter.hit(state.login_rate_limit, "login", request.remote_addr or "unknown")
+    email, password = data.get("email"), data.get("password")
+    if not isinstance(email, str) or not isinstance(password, str):
+        raise InvalidInput("Send `email` and `password` as text.", code="credentials_required")
+    session = db_session()
+    reader = reader_service.authenticate(session, email, password)
+    token = reader_service.issue_token(session, reader, state.token_max_age)
+    session.commit()
+    return jsonify(token=token, reader=reader_json(reader)), 201
+
+
+def delete_current_token() -> tuple[str, int]:
+    """Log out: revoke the bearer token this request carries."""
+    api_reader()
+    token = current_token()
+    if token is None:
+        raise NotAuthenticated("Send the token to revoke as `Authorization: Bearer …`.",
+                               code="not_logged_in")
+    session = db_session()
+    reader_service.revoke_token(session, token)
+    session.commit()
+    return "", 204
+
+
+def create_blueprint() -> Blueprint:
+    """The API blueprint, with CORS and JSON errors scoped to it alone."""
+    api = Blueprint("api", __name__, url_prefix="/api/v1")
+    api.before_request(http.check_request_origin)
+    api.after_request(http.add_cors_headers)
+    api.register_error_handler(WidgetError, http.handle_widget_error)
+    api.register_error_handler(HTTPException, http.handle_http_error)
+    api.add_url_rule("/threads", "thread", get_thread)
+    api.add_url_rule("/comments", "post_comment", post_comment, methods=["POST"])
+    api.add_url_rule("/counts", "counts", get_counts)
+    api.add_url_rule("/me", "me", get_me)
+    api.add_url_rule("/tokens", "create_token", create_token, methods=["POST"])
+    api.add_url_rule("/tokens/current", "delete_token", delete_current_token,
+                     methods=["DELETE"])
+    return api

@@ -1,0 +1,145 @@
+"""Reader pages on the comment server: register, log in (in the embed's popup), log out."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response as BaseResponse
+
+from comments_widget.errors import WidgetError
+from comments_widget.forms import ConfirmForm, LoginForm, RegisterForm
+from comments_widget.models import Reader
+from comments_widget.services import readers as reader_service
+from comments_widget.state import current_state, db_session
+from comments_widget.urls import origin_of, safe_redirect_target
+from comments_widget.views.payloads import reader_json
+
+# The handoff page carries a live token, and the login pages take passwords: never framed
+# (clickjacking), never cached, and no inline script may run on them.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; "
+                               "img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+def _popup_origin() -> str | None:
+    """The allowed origin of the article page that opened this popup, if one did."""
+    origin = request.args.get("origin")
+    if origin is None:
+        return None
+    if origin_of(origin) != origin or origin not in current_state().allowed_origins:
+        abort(400, description=f"Comments are not enabled for pages on {origin}.")
+    return origin
+
+
+def _carry_args() -> dict[str, str]:
+    """Query parameters that follow the reader from page to page (login ↔ register)."""
+    return {key: request.args[key] for key in ("origin", "next") if key in request.args}
+
+
+def _finish_login(reader: Reader) -> BaseResponse | str:
+    """After a successful login: hand a token to the embed, or go where the reader was going."""
+    origin = _popup_origin()
+    if origin is not None:
+        session = db_session()
+        token = reader_service.issue_token(session, reader, current_state().token_max_age)
+        session.commit()
+        return render_template("comments_widget/handoff.html", token=token, origin=origin,
+                               reader=reader_json(reader))
+    target = safe_redirect_target(request.args.get("next"), current_state().allowed_origins)
+    return redirect(target or url_for("comments_widget.pages.account"))
+
+
+def login() -> BaseResponse | str | tuple[str, int]:
+    """Email and password; success logs the reader in here and, in a popup, in the embed."""
+    _popup_origin()
+    if current_user.is_authenticated and request.method == "GET":
+        return render_template("comments_widget/continue.html", form=ConfirmForm(),
+                               args=_carry_args())
+    form = LoginForm()
+    if form.validate_on_submit():
+        state = current_state()
+        try:
+            state.limiter.hit(state.login_rate_limit, "login", request.remote_addr or "unknown")
+            reader = reader_service.authenticate(db_session(), form.email.data, form.password.data)
+        except WidgetError as error:
+            form.form_errors.append(error.message)
+        else:
+            login_user(reader, remember=True)
+            return _finish_login(reader)
+    status = 400 if request.method == "POST" else 200
+    return render_template("comments_widget/login.html", form=form, args=_carry_args()), status
+
+
+def continue_as() -> BaseResponse | str:
+    """An already logged-in reader confirms they want to comment under this account."""
+    _popup_origin()
+    if not current_user.is_authenticated:
+        return redirect(url_for("comments_widget.pages.login", **_carry_args()))
+    if not ConfirmForm().validate_on_submit():
+        abort(400, description="The form expired; go back and try again.")
+    return _finish_login(current_user)
+
+
+def register() -> BaseResponse | str | tuple[str, int]:
+    """Create an account and log in with it straight away."""
+    _popup_origin()
+    form = RegisterForm()
+    if form.validate_on_submit():
+        session = db_session()
+        try:
+            reader = reader_service.register_reader(
+                session, email=form.email.data, display_name=form.display_name.data,
+                password=form.password.data,
+                min_password_length=current_state().min_password_length,
+            )
+            session.commit()
+        except WidgetError as error:
+            field = {"email_taken": form.email, "password_too_short": form.password}.get(
+                error.code, form.display_name)
+            field.errors = [*field.errors, error.message]
+        else:
+            login_user(reader, remember=True)
+            return _finish_login(reader)
+    status = 400 if request.method == "POST" else 200
+    return render_template("comments_widget/register.html", form=form, args=_carry_args(),
+                           min_password_length=current_state().min_password_length), status
+
+
+def logout() -> BaseResponse | str:
+    """Log out of the comment server (the embed revokes its own token through the API)."""
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate_on_submit():
+        logout_user()
+        target = safe_redirect_target(request.args.get("next"), current_state().allowed_origins)
+        return redirect(target or url_for("comments_widget.pages.login"))
+    return render_template("comments_widget/logout.html", form=form)
+
+
+def account() -> BaseResponse | str:
+    """Where a reader lands after logging in outside a popup."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("comments_widget.pages.login"))
+    return render_template("comments_widget/account.html", form=ConfirmForm())
+
+
+def add_security_headers(response: Response) -> Response:
+    """Apply SECURITY_HEADERS and forbid caching of every reader page."""
+    response.headers.update(SECURITY_HEADERS)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def create_blueprint() -> Blueprint:
+    """The reader pages blueprint."""
+    pages = Blueprint("pages", __name__)
+    pages.after_request(add_security_headers)
+    pages.add_url_rule("/login", "login", login, methods=["GET", "POST"])
+    pages.add_url_rule("/login/continue", "continue_as", continue_as, methods=["POST"])
+    pages.add_url_rule("/register", "register", register, methods=["GET", "POST"])
+    pages.add_url_rule("/logout", "logout", logout, methods=["GET", "POST"])
+    pages.add_url_rule("/account", "account", account)
+    return pages
