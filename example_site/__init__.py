@@ -1,0 +1,1 @@
+"""An example news site that embeds comments_widget the way a site owner would."""

@@ -1,0 +1,337 @@
+/* comments_widget embed: draws an article's comment thread and form into a Shadow DOM.
+   Plain JavaScript, no dependencies. Reader text is only ever inserted as the HTML the server
+   sanitised when the comment was written; everything else is built with textContent. */
+(function () {
+  "use strict";
+
+  var script = document.currentScript;
+  if (!script || !script.src) {
+    throw new Error("comments_widget: load embed.js with a plain <script src> tag");
+  }
+  var BASE = script.src.replace(/\/embed\.js(\?.*)?$/, "");
+  var SERVER_ORIGIN = new URL(BASE).origin;
+  var API = BASE + "/api/v1";
+  var TOKEN_KEY = "comments_widget_token:" + SERVER_ORIGIN;
+
+  var STRINGS = {
+    en: {
+      heading: "Comments", count1: "1 comment", countN: "{n} comments", none: "No comments yet. Be the first.",
+      leave: "Leave a comment", needLogin: "You need to login to leave a comment.", login: "Log-in",
+      as: "Logged in as {name}.", logout: "Log out", label: "Your comment", post: "Post comment",
+      posting: "Posting…", reply: "Reply", replyTo: "Reply to {name}", cancel: "Cancel",
+      pending: "Awaiting moderation", loading: "Loading comments…", hint: "Markdown: *emphasis*, `code`, [links](https://…), > quotes",
+      offline: "Could not reach the comment server. Check your connection and try again.",
+      expired: "Your login has expired. Please log in again.", popup: "Allow pop-ups for this site to log in.",
+      posted: "Your comment was posted.", loadFailed: "Comments could not be loaded."
+    },
+    de: {
+      heading: "Kommentare", count1: "1 Kommentar", countN: "{n} Kommentare", none: "Noch keine Kommentare.",
+      leave: "Kommentar schreiben", needLogin: "Sie müssen sich anmelden, um zu kommentieren.", login: "Anmelden",
+      as: "Angemeldet als {name}.", logout: "Abmelden", label: "Ihr Kommentar", post: "Kommentar senden",
+      posting: "Wird gesendet…", reply: "Antworten", replyTo: "Antwort an {name}", cancel: "Abbrechen",
+      pending: "Wartet auf Freigabe", loading: "Kommentare werden geladen…", hint: "Markdown: *kursiv*, `Code`, [Links](https://…), > Zitate",
+      offline: "Der Kommentar-Server ist nicht erreichbar. Bitte später erneut versuchen.",
+      expired: "Ihre Anmeldung ist abgelaufen. Bitte erneut anmelden.", popup: "Bitte Pop-ups erlauben, um sich anzumelden.",
+      posted: "Ihr Kommentar wurde veröffentlicht.", loadFailed: "Kommentare konnten nicht geladen werden."
+    }
+  };
+
+  var CSS = [
+    ":host{all:initial;display:block;color-scheme:light dark;--fg:#1c1d1f;--muted:#5b5f66;--line:#d4d7dc;--bg:#fff;--soft:#f4f5f7;--accent:#0b5cad;--on-accent:#fff;--error:#b3261e;font:16px/1.55 system-ui,-apple-system,'Segoe UI',sans-serif;color:var(--fg)}",
+    "@media (prefers-color-scheme:dark){:host(:not([data-theme=light])){--fg:#e8e9eb;--muted:#a4a8af;--line:#3a3d43;--bg:#202226;--soft:#2a2c31;--accent:#6aa7ec;--on-accent:#0b1220;--error:#f2b8b5}}",
+    ":host([data-theme=dark]){--fg:#e8e9eb;--muted:#a4a8af;--line:#3a3d43;--bg:#202226;--soft:#2a2c31;--accent:#6aa7ec;--on-accent:#0b1220;--error:#f2b8b5}",
+    "h2{font-size:1.3em;margin:0 0 .75em}h3{font-size:1.1em;margin:1.25em 0 .4em}",
+    "ol{list-style:none;margin:0;padding:0}ol ol{margin-left:1.25em;padding-left:1em;border-left:2px solid var(--line)}",
+    "article{padding:.6em 0;border-top:1px solid var(--line)}ol ol article{border-top:0}",
+    ".meta{font-size:.875em;color:var(--muted)}.meta b{color:var(--fg)}.body p{margin:.35em 0}.body pre{overflow:auto;background:var(--soft);padding:.5em}",
+    ".body blockquote{margin:.35em 0;padding-left:.75em;border-left:3px solid var(--line);color:var(--muted)}",
+    "a{color:var(--accent)}button{font:inherit;cursor:pointer}",
+    ".link{border:0;background:none;color:var(--accent);padding:0;text-decoration:underline;font-size:.875em}",
+    ".pending{font-size:.8em;background:var(--soft);border:1px solid var(--line);border-radius:3px;padding:0 .4em;margin-left:.4em}",
+    "form{margin:.5em 0}label{display:block;font-weight:600;margin-bottom:.25em}",
+    "textarea{box-sizing:border-box;width:100%;min-height:6em;font:inherit;padding:.5em;border:1px solid var(--line);border-radius:6px;background:var(--bg);color:var(--fg);resize:vertical}",
+    ".hint{font-size:.8em;color:var(--muted);margin:.2em 0}",
+    ".primary{padding:.45em 1em;border:0;border-radius:6px;background:var(--accent);color:var(--on-accent);font-weight:600;margin-right:.5em}",
+    ".primary:disabled{opacity:.6;cursor:progress}",
+    ":focus-visible{outline:3px solid var(--accent);outline-offset:2px}",
+    ".error{color:var(--error)}.status{min-height:1.2em;font-size:.9em}.who{margin:.2em 0}"
+  ].join("");
+
+  function text(strings, key, values) {
+    return strings[key].replace(/\{(\w+)\}/g, function (_, name) { return values[name]; });
+  }
+
+  /* Builds an element; strings become text nodes, never HTML. */
+  function h(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (name) {
+      var value = attrs[name];
+      if (name.slice(0, 2) === "on") { node.addEventListener(name.slice(2), value); }
+      else if (value !== null && value !== undefined && value !== false) { node.setAttribute(name, value); }
+    });
+    (children || []).forEach(function (child) {
+      if (child !== null && child !== undefined) {
+        node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+      }
+    });
+    return node;
+  }
+
+  function getToken() {
+    try { return window.localStorage.getItem(TOKEN_KEY); }
+    catch (error) { console.warn("comments_widget: storage unavailable", error); return null; }
+  }
+
+  function setToken(token) {
+    try {
+      if (token) { window.localStorage.setItem(TOKEN_KEY, token); }
+      else { window.localStorage.removeItem(TOKEN_KEY); }
+    } catch (error) { console.warn("comments_widget: storage unavailable", error); }
+  }
+
+  /* Calls the API; resolves with the JSON body or rejects with {code, message, status}. */
+  function api(method, path, body, csrf) {
+    var headers = { Accept: "application/json" };
+    var token = getToken();
+    if (token) { headers.Authorization = "Bearer " + token; }
+    if (body) { headers["Content-Type"] = "application/json"; }
+    if (csrf && !token) { headers["X-CSRFToken"] = csrf; }
+    return fetch(API + path, { method: method, headers: headers, body: body ? JSON.stringify(body) : undefined })
+      .then(function (response) {
+        if (response.status === 204) { return null; }
+        return response.json().then(function (data) {
+          if (!response.ok) { throw { status: response.status, code: data.error, message: data.message }; }
+          return data;
+        }, function () {
+          throw { status: response.status, code: "bad_response", message: null };
+        });
+      }, function (error) {
+        throw { status: 0, code: "offline", message: null, cause: error };
+      });
+  }
+
+  function Widget(host) {
+    this.host = host;
+    var lang = (host.getAttribute("data-comments-lang") || document.documentElement.lang || "en").slice(0, 2).toLowerCase();
+    this.strings = STRINGS[lang] || STRINGS.en;
+    this.url = host.getAttribute("data-comments-url") || canonicalUrl();
+    this.threadId = host.getAttribute("data-comments-id");
+    this.reader = null;
+    this.csrf = null;
+    this.comments = [];
+    this.replyTo = null;
+    this.root = host.shadowRoot || host.attachShadow({ mode: "open" });
+    if (host.getAttribute("data-comments-theme")) { host.setAttribute("data-theme", host.getAttribute("data-comments-theme")); }
+  }
+
+  Widget.prototype.t = function (key, values) { return text(this.strings, key, values || {}); };
+
+  Widget.prototype.errorText = function (error) {
+    if (error.code === "offline") { return this.t("offline"); }
+    if (error.code === "bad_token") { return this.t("expired"); }
+    return error.message || this.t("offline");
+  };
+
+  Widget.prototype.load = function () {
+    var self = this;
+    this.draw(h("p", { role: "status" }, [this.t("loading")]));
+    var query = "?url=" + encodeURIComponent(this.url) + (this.threadId ? "&thread_id=" + encodeURIComponent(this.threadId) : "");
+    var me = api("GET", "/me").catch(function (error) {
+      if (error.code === "bad_token") { setToken(null); self.notice = self.t("expired"); return { reader: null }; }
+      throw error;
+    });
+    return Promise.all([api("GET", "/threads" + query), me]).then(function (results) {
+      self.comments = results[0].comments;
+      self.reader = results[1].reader;
+      self.csrf = results[1].csrf_token || null;
+      self.render();
+    }, function (error) {
+      console.error("comments_widget: could not load comments", error);
+      self.draw(h("p", { "class": "error", role: "alert" }, [self.t("loadFailed") + " " + self.errorText(error)]));
+    });
+  };
+
+  Widget.prototype.draw = function (content) {
+    this.root.textContent = "";
+    this.root.appendChild(h("style", {}, [CSS]));
+    this.root.appendChild(content);
+  };
+
+  Widget.prototype.render = function () {
+    var total = countAll(this.comments);
+    var section = h("section", { "aria-label": this.t("heading") }, [
+      h("h2", {}, [total === 1 ? this.t("count1") : this.t("countN", { n: total })]),
+      this.comments.length ? this.renderList(this.comments) : h("p", { "class": "meta" }, [this.t("none")]),
+      this.renderCompose()
+    ]);
+    this.draw(section);
+  };
+
+  Widget.prototype.renderList = function (comments) {
+    var self = this;
+    return h("ol", {}, comments.map(function (comment) { return h("li", {}, [self.renderComment(comment)]); }));
+  };
+
+  Widget.prototype.renderComment = function (comment) {
+    var self = this;
+    var body = h("div", { "class": "body" });
+    body.innerHTML = comment.html; // Sanitised by the server at write time (comments_widget/sanitize.py).
+    var created = new Date(comment.created_at);
+    var actions = this.reader ? h("button", {
+      type: "button", "class": "link", "aria-label": this.t("replyTo", { name: comment.author.name }),
+      onclick: function () { self.replyTo = comment.id; self.render(); self.focusForm(comment.id); }
+    }, [this.t("reply")]) : null;
+    var article = h("article", { id: "comment-" + comment.id }, [
+      h("div", { "class": "meta" }, [
+        h("b", {}, [comment.author.name]), " · ",
+        h("time", { datetime: comment.created_at }, [created.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" })]),
+        comment.status === "pending" ? h("span", { "class": "pending" }, [this.t("pending")]) : null
+      ]),
+      body,
+      actions,
+      this.replyTo === comment.id ? this.renderForm(comment) : null
+    ]);
+    var wrapper = h("div", {}, [article]);
+    if (comment.replies && comment.replies.length) { wrapper.appendChild(this.renderList(comment.replies)); }
+    return wrapper;
+  };
+
+  Widget.prototype.renderCompose = function () {
+    var self = this;
+    var box = h("div", { "class": "compose" }, [h("h3", {}, [this.t("leave")])]);
+    if (this.notice) { box.appendChild(h("p", { "class": "error", role: "alert" }, [this.notice])); this.notice = null; }
+    if (!this.reader) {
+      var loginUrl = BASE + "/login?origin=" + encodeURIComponent(location.origin) + "&next=" + encodeURIComponent(location.href);
+      box.appendChild(h("p", {}, [this.t("needLogin") + " ", h("a", {
+        href: loginUrl, target: "_blank", rel: "opener",
+        onclick: function (event) {
+          var popup = window.open(loginUrl, "comments_widget_login", "popup,width=480,height=640");
+          if (popup) { event.preventDefault(); popup.focus(); }
+          else { console.warn("comments_widget: " + self.t("popup")); }
+        }
+      }, [this.t("login")])]));
+      return box;
+    }
+    box.appendChild(h("p", { "class": "who" }, [this.t("as", { name: this.reader.name }) + " ", h("button", {
+      type: "button", "class": "link", onclick: function () { self.logout(); }
+    }, [this.t("logout")])]));
+    if (this.replyTo === null) { box.appendChild(this.renderForm(null)); }
+    return box;
+  };
+
+  Widget.prototype.renderForm = function (parent) {
+    var self = this;
+    var id = "cw-body-" + (parent ? parent.id : "new");
+    var status = h("p", { "class": "status", role: "status", "aria-live": "polite" });
+    var textarea = h("textarea", { id: id, name: "body", required: "", "aria-describedby": id + "-hint" });
+    var submit = h("button", { type: "submit", "class": "primary" }, [this.t("post")]);
+    var form = h("form", {
+      novalidate: "",
+      onsubmit: function (event) { event.preventDefault(); self.post(parent, textarea, submit, status); }
+    }, [
+      h("label", { "for": id }, [parent ? this.t("replyTo", { name: parent.author.name }) : this.t("label")]),
+      textarea,
+      h("p", { "class": "hint", id: id + "-hint" }, [this.t("hint")]),
+      submit,
+      parent ? h("button", { type: "button", "class": "link", onclick: function () { self.replyTo = null; self.render(); } }, [this.t("cancel")]) : null,
+      status
+    ]);
+    return form;
+  };
+
+  Widget.prototype.focusForm = function (parentId) {
+    var field = this.root.getElementById("cw-body-" + (parentId || "new"));
+    if (field) { field.focus(); }
+  };
+
+  Widget.prototype.post = function (parent, textarea, submit, status) {
+    var self = this;
+    submit.disabled = true;
+    status.className = "status";
+    status.textContent = this.t("posting");
+    api("POST", "/comments", {
+      url: this.url, thread_id: this.threadId || undefined, title: document.title,
+      body: textarea.value, parent_id: parent ? parent.id : undefined
+    }, this.csrf).then(function (comment) {
+      if (parent) { parent.replies.push(comment); } else { self.comments.push(comment); }
+      self.replyTo = null;
+      self.render();
+      var posted = self.root.getElementById("comment-" + comment.id);
+      if (posted) { posted.scrollIntoView({ block: "nearest" }); }
+      var live = self.root.querySelector(".compose .status");
+      if (live) { live.textContent = self.t("posted"); }
+    }, function (error) {
+      console.error("comments_widget: posting failed", error);
+      submit.disabled = false;
+      status.className = "status error";
+      status.setAttribute("role", "alert");
+      status.textContent = self.errorText(error);
+      if (error.code === "bad_token" || error.code === "not_logged_in") {
+        setToken(null);
+        self.reader = null;
+        self.notice = self.errorText(error);
+        self.render();
+      }
+    });
+  };
+
+  Widget.prototype.logout = function () {
+    var self = this;
+    var done = function () { setToken(null); self.reader = null; self.csrf = null; self.replyTo = null; self.render(); };
+    if (!getToken()) { done(); return; }
+    api("DELETE", "/tokens/current").then(done, function (error) {
+      // The token is forgotten either way; a server that cannot be told is only logged.
+      console.error("comments_widget: could not revoke the login token", error);
+      done();
+    });
+  };
+
+  function countAll(comments) {
+    return comments.reduce(function (sum, c) { return sum + 1 + countAll(c.replies || []); }, 0);
+  }
+
+  function canonicalUrl() {
+    var link = document.querySelector('link[rel="canonical"]');
+    return link && link.href ? link.href : location.href;
+  }
+
+  var widgets = [];
+
+  function onMessage(event) {
+    if (event.origin !== SERVER_ORIGIN || !event.data || event.data.type !== "comments-widget:login") { return; }
+    setToken(event.data.token);
+    widgets.forEach(function (widget) { widget.load(); });
+  }
+
+  function fillCounts() {
+    var links = Array.prototype.slice.call(document.querySelectorAll("[data-comments-count]"));
+    for (var i = 0; i < links.length; i += 100) {
+      (function (batch) {
+        var query = batch.map(function (el) { return "url=" + encodeURIComponent(el.getAttribute("data-comments-count")); }).join("&");
+        api("GET", "/counts?" + query).then(function (data) {
+          batch.forEach(function (el) {
+            var n = data.counts[el.getAttribute("data-comments-count")];
+            var strings = STRINGS[(document.documentElement.lang || "en").slice(0, 2)] || STRINGS.en;
+            el.textContent = n === 1 ? strings.count1 : text(strings, "countN", { n: n });
+          });
+        }, function (error) { console.error("comments_widget: could not load comment counts", error); });
+      }(links.slice(i, i + 100)));
+    }
+  }
+
+  function render(host) {
+    var targets = host ? [host] : Array.prototype.slice.call(document.querySelectorAll("#comments, [data-comments-url]"));
+    targets.forEach(function (el) {
+      var widget = new Widget(el);
+      widgets = widgets.filter(function (w) { return w.host !== el; }).concat([widget]);
+      widget.load();
+    });
+  }
+
+  function start() { render(); fillCounts(); }
+
+  window.addEventListener("message", onMessage);
+  window.CommentsWidget = { render: render, counts: fillCounts };
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); }
+  else { start(); }
+}());

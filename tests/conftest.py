@@ -1,0 +1,138 @@
+"""Fixtures: a fresh app per test on a real SQLite file, or a real PostgreSQL schema.
+
+Set COMMENTS_WIDGET_TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)
+to run every test against PostgreSQL; each test then gets a schema of its own.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy.orm import Session
+
+from comments_widget import CommentsWidget
+from comments_widget.models import Reader
+from comments_widget.services import readers
+from comments_widget.state import WidgetState
+
+SITE = "https://news.example"
+ARTICLE = f"{SITE}/2023/09/putin-kim"
+PASSWORD = "correct horse battery"
+POSTGRES_URL = os.environ.get("COMMENTS_WIDGET_TEST_DATABASE_URL")
+
+
+@pytest.fixture
+def database_url(tmp_path: Any) -> Iterator[str]:
+    """A database no other test touches: a SQLite file, or a fresh PostgreSQL schema."""
+    if not POSTGRES_URL:
+        yield f"sqlite:///{tmp_path / 'comments.sqlite3'}"
+        return
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    try:
+        yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def make_app(database_url: str, tmp_path: Any) -> Iterator[Any]:
+    """Build apps with comments_widget mounted; every one is disposed of after the test."""
+    apps: list[Flask] = []
+
+    def build(**config: Any) -> Flask:
+        app = Flask("host_app", instance_path=str(tmp_path / "instance"))
+        app.config.update(
+            TESTING=True, SECRET_KEY="test-secret",
+            COMMENTS_WIDGET_DATABASE_URL=database_url,
+            COMMENTS_WIDGET_ALLOWED_ORIGINS=[SITE],
+            COMMENTS_WIDGET_AUTO_MIGRATE=True,
+        )
+        app.config.update(config)
+        CommentsWidget(app)
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        app.extensions["comments_widget"].engine.dispose()
+
+
+@pytest.fixture
+def app(make_app: Any) -> Flask:
+    return make_app()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def state(app: Flask) -> WidgetState:
+    return app.extensions["comments_widget"]
+
+
+@pytest.fixture
+def session(state: WidgetState) -> Iterator[Session]:
+    """A session straight on the test database, to set things up and to check what is stored."""
+    with state.session_factory() as db:
+        yield db
+
+
+def create_reader(session: Session, name: str = "Ada", email: str | None = None) -> Reader:
+    """A registered reader, committed."""
+    reader = readers.register_reader(
+        session, email=email or f"{name.lower()}@example.org", display_name=name,
+        password=PASSWORD, min_password_length=8,
+    )
+    session.commit()
+    return reader
+
+
+def bearer(session: Session, reader: Reader) -> dict[str, str]:
+    """Authorization headers for a fresh token of this reader."""
+    from datetime import timedelta
+
+    token = readers.issue_token(session, reader, timedelta(days=1))
+    session.commit()
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def reader(session: Session) -> Reader:
+    return create_reader(session)
+
+
+@pytest.fixture
+def auth(session: Session, reader: Reader) -> dict[str, str]:
+    return bearer(session, reader)
+
+
+def post(client: FlaskClient, headers: dict[str, str], **body: Any) -> Any:
+    """POST a comment as JSON on ARTICLE unless the body says otherwise."""
+    payload = {"url": ARTICLE, "title": "The Putin and Kim Delegation", **body}
+    return client.post("/comments/api/v1/comments", json=payload, headers=headers)
+
+
+def stored(session: Session, model: type) -> list[Any]:
+    """Every row of a table, fresh from the database."""
+    session.commit()  # End the test's own transaction so the newest writes are visible.
+    return list(session.scalars(sa.select(model).order_by(model.id)))
