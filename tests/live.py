@@ -1,0 +1,81 @@
+"""Real servers and a real browser for end-to-end tests: loopback only, stopped by their test."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from werkzeug.serving import BaseWSGIServer, make_server
+
+CHROMIUM = os.environ.get("COMMENTS_WIDGET_TEST_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+# Chromium's own setting "Block third-party cookies", as a privacy-minded reader would have it.
+BLOCK_THIRD_PARTY_COOKIES = {"profile": {"cookie_controls_mode": 1,
+                                         "block_third_party_cookies": True}}
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+def free_port() -> int:
+    """A port nothing listens on right now, on 127.0.0.1."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def serve(app: Any, port: int = 0) -> Iterator[BaseWSGIServer]:
+    """Run a WSGI app on 127.0.0.1 in a thread for the duration of the block."""
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+def require_chromium() -> None:
+    """Skip without Chromium on a developer machine; fail in CI, where it must be there."""
+    if shutil.which(CHROMIUM) or os.path.exists(CHROMIUM):
+        return
+    message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@contextmanager
+def browser_context(user_data_dir: Path, **options: Any) -> Iterator[Any]:
+    """A fresh headless Chromium profile with third-party cookies blocked."""
+    from playwright.sync_api import sync_playwright
+
+    (user_data_dir / "Default").mkdir(parents=True, exist_ok=True)
+    (user_data_dir / "Default" / "Preferences").write_text(json.dumps(BLOCK_THIRD_PARTY_COOKIES))
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(user_data_dir), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+            viewport={"width": 1000, "height": 900}, **options,
+        )
+        context.set_default_timeout(15_000)
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+def screenshot(target: Any, name: str) -> Path:
+    """Save a screenshot under test-artifacts/ for a person to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    target.screenshot(path=str(path))
+    return path

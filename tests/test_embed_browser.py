@@ -1,0 +1,191 @@
+"""The embed in real headless Chromium, on a news site whose comments live on another origin.
+
+The article is served from http://127.0.0.1:<port> and the comment server from
+http://localhost:<port>: two sites to the browser, with third-party cookies blocked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from comments_widget.server import create_app as create_comment_server
+from example_site.app import create_news_app
+from tests.live import browser_context, free_port, require_chromium, screenshot, serve
+
+pytestmark = pytest.mark.browser
+
+ARTICLE_PATH = "/2023/09/putin-kim"
+LOGGED_OUT_BLOCK = ("Leave a comment", ["You need to login to leave a comment. Log-in"])
+
+
+def block_text(compose: Any) -> tuple[str, list[str]]:
+    """The compose block's heading and paragraphs, as a reader reads them."""
+    return compose.locator("h3").inner_text(), compose.locator("p").all_inner_texts()
+
+
+@dataclass
+class Deployment:
+    site: str
+    comments: str
+    page: Any
+    context: Any
+
+    def open_article(self) -> Any:
+        self.page.goto(self.site + ARTICLE_PATH)
+        return self.page.locator("#comments .compose")
+
+
+@pytest.fixture
+def deployment(database_url: str, tmp_path: Path) -> Iterator[Deployment]:
+    require_chromium()
+    site_port, comments_port = free_port(), free_port()
+    site, comments = f"http://127.0.0.1:{site_port}", f"http://localhost:{comments_port}"
+    comment_app = create_comment_server({
+        "COMMENTS_WIDGET_ALLOWED_ORIGINS": site,
+        "COMMENTS_WIDGET_DATABASE_URL": database_url,
+        "COMMENTS_WIDGET_AUTO_MIGRATE": "true",
+        "COMMENTS_WIDGET_INSTANCE_PATH": str(tmp_path / "instance"),
+    })
+    with serve(comment_app, comments_port), serve(create_news_app(comments), site_port), \
+            browser_context(tmp_path / "profile") as context:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        yield Deployment(site=site, comments=comments, page=page, context=context)
+        assert errors == [], f"uncaught errors on the page: {errors}"
+    comment_app.extensions["comments_widget"].engine.dispose()
+
+
+def register_in_popup(d: Deployment, name: str = "Ada Reader",
+                      email: str = "ada@example.org") -> None:
+    with d.page.expect_popup() as popup_info:
+        d.page.get_by_role("link", name="Log-in").click()
+    popup = popup_info.value
+    popup.wait_for_load_state()
+    assert popup.url.startswith(d.comments + "/comments/login")
+    popup.get_by_role("link", name="Create an account").click()
+    popup.get_by_label("Display name").fill(name)
+    popup.get_by_label("Email").fill(email)
+    popup.get_by_label("Password").fill("a long enough password")
+    popup.get_by_role("button", name="Create account").click()
+    popup.wait_for_event("close")
+
+
+def test_third_party_cookies_are_blocked_in_the_test_browser(deployment: Deployment) -> None:
+    d = deployment
+    d.page.goto(d.comments + "/comments/login")
+    d.page.evaluate("document.cookie = 'probe=1; SameSite=None; Secure; path=/'")
+    assert "probe=1" in d.page.evaluate("document.cookie")  # First-party: allowed.
+    d.page.goto(d.site + "/")
+    # The API sets no frame-blocking headers, so the comment server can load as a third party.
+    d.page.set_content(f"<iframe src='{d.comments}/comments/api/v1/me'></iframe>")
+    d.page.frame_locator("iframe").get_by_text("reader").wait_for()
+    assert "probe=1" not in d.page.frames[1].evaluate("document.cookie")  # Third-party: blocked.
+
+
+def test_a_new_reader_sees_the_login_prompt_under_the_article(deployment: Deployment) -> None:
+    compose = deployment.open_article()
+    assert block_text(compose) == LOGGED_OUT_BLOCK
+    link = deployment.page.get_by_role("link", name="Log-in")
+    assert link.get_attribute("href").startswith(deployment.comments + "/comments/login?origin=")
+    assert deployment.page.locator("#comments h2").inner_text() == "0 comments"
+    screenshot(deployment.page.locator("#comments"), "embed-logged-out")
+    screenshot(deployment.page, "article-logged-out")
+
+
+def test_reader_registers_comments_replies_reloads_and_logs_out(deployment: Deployment) -> None:
+    d = deployment
+    compose = d.open_article()
+    register_in_popup(d)
+    compose.get_by_text("Logged in as Ada Reader.").wait_for()
+
+    compose.get_by_label("Your comment").fill("A *historic* meeting, see [the report](https://news.example/r).")
+    compose.get_by_role("button", name="Post comment").click()
+    first = d.page.locator("#comments article").first
+    first.get_by_text("A historic meeting").wait_for()
+    assert first.locator("em").inner_text() == "historic"
+    assert first.locator("a").get_attribute("rel") == "nofollow ugc noopener"
+
+    first.get_by_role("button", name="Reply to Ada Reader").click()
+    d.page.get_by_role("textbox", name="Reply to Ada Reader").fill("Replying to myself.")
+    d.page.locator("#comments article form").get_by_role("button", name="Post comment").click()
+    reply = d.page.locator("#comments ol ol article")
+    reply.get_by_text("Replying to myself.").wait_for()
+    assert d.page.locator("#comments h2").inner_text() == "2 comments"
+    screenshot(d.page.locator("#comments"), "embed-logged-in")
+
+    d.page.reload()
+    compose.get_by_text("Logged in as Ada Reader.").wait_for()
+    assert d.page.locator("#comments ol ol article").get_by_text("Replying to myself.").count() == 1
+
+    compose.get_by_role("button", name="Log out").click()
+    d.page.wait_for_function("() => !localStorage.length")
+    assert block_text(compose) == LOGGED_OUT_BLOCK
+    d.page.reload()
+    compose.get_by_role("link", name="Log-in").wait_for()
+    assert block_text(compose) == LOGGED_OUT_BLOCK
+
+
+def test_hostile_comment_bodies_render_as_inert_text(deployment: Deployment) -> None:
+    d = deployment
+    d.open_article()
+    register_in_popup(d, "Mallory", "mallory@example.org")
+    dialogs: list[str] = []
+    d.page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    hostile = ('<img src=x onerror=alert(1)><script>alert(2)</script> '
+               '[click](javascript:alert(3)) <svg onload=alert(4)>')
+    d.page.get_by_label("Your comment").fill(hostile)
+    d.page.get_by_role("button", name="Post comment").click()
+    body = d.page.locator("#comments article .body").first
+    body.get_by_text("<script>alert(2)</script>", exact=False).wait_for()
+    d.page.reload()
+    body.wait_for()
+    assert body.locator("img, script, svg").count() == 0
+    assert body.locator("a").count() == 0
+    assert dialogs == []
+
+
+def test_errors_are_explained_in_words(deployment: Deployment) -> None:
+    d = deployment
+    d.open_article()
+    register_in_popup(d)
+    d.page.get_by_role("button", name="Post comment").click()
+    d.page.get_by_role("alert").get_by_text("Write something before posting.").wait_for()
+    d.page.evaluate("localStorage.setItem(Object.keys(localStorage)[0], 'revoked-token')")
+    d.page.get_by_label("Your comment").fill("with a dead token")
+    d.page.get_by_role("button", name="Post comment").click()
+    d.page.get_by_text("Your login has expired. Please log in again.").wait_for()
+    assert d.page.get_by_role("link", name="Log-in").is_visible()
+
+
+def test_front_page_shows_comment_counts(deployment: Deployment) -> None:
+    d = deployment
+    d.open_article()
+    register_in_popup(d)
+    for text in ("one", "two"):
+        d.page.get_by_label("Your comment").fill(text)
+        d.page.get_by_role("button", name="Post comment").click()
+        d.page.locator("#comments article .body").get_by_text(text, exact=True).wait_for()
+    d.page.goto(d.site + "/")
+    counts = d.page.locator("[data-comments-count]")
+    d.page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-comments-count]')]"
+        ".every(a => /comment/.test(a.textContent) && a.textContent !== 'Comments')")
+    assert counts.all_inner_texts() == ["2 comments", "0 comments", "0 comments"]
+    screenshot(d.page, "front-page-counts")
+
+
+def test_a_page_on_a_site_that_is_not_allowed_gets_a_clear_error(deployment: Deployment) -> None:
+    d = deployment
+    foreign_port = free_port()
+    with serve(create_news_app(d.comments), foreign_port):
+        d.page.goto(f"http://127.0.0.1:{foreign_port}{ARTICLE_PATH}")
+        alert = d.page.locator("#comments").get_by_role("alert")
+        alert.wait_for()
+        assert re.match(r"Comments could not be loaded\.", alert.inner_text())
