@@ -15,6 +15,7 @@ from comments_widget.services.comments import MAX_TITLE_LENGTH, ThreadRef
 from comments_widget.state import current_state, db_session
 from comments_widget.urls import InvalidUrl, normalize_url, origin_of
 from comments_widget.views import http
+from comments_widget.views.openapi import openapi_json
 from comments_widget.views.payloads import comment_json, comment_tree, reader_json, thread_json
 
 MAX_COUNT_URLS = 100
@@ -145,4 +146,5 @@ def create_blueprint() -> Blueprint:
     api.add_url_rule("/tokens", "create_token", create_token, methods=["POST"])
     api.add_url_rule("/tokens/current", "delete_token", delete_current_token,
                      methods=["DELETE"])
+    api.add_url_rule("/openapi.json", "openapi", openapi_json)
     return api

@@ -1,0 +1,105 @@
+"""The OpenAPI description of API v1, served at /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, jsonify, url_for
+
+_ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+def _answer(description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    answer: dict[str, Any] = {"description": description}
+    if schema is not None:
+        answer["content"] = {"application/json": {"schema": schema}}
+    return answer
+
+
+def _errors(*statuses: int) -> dict[str, Any]:
+    return {str(status): _answer("Refused; see docs/api.md for the codes", _ERROR)
+            for status in statuses}
+
+
+def _query(name: str, description: str, required: bool = True, many: bool = False) -> dict:
+    schema: dict[str, Any] = {"type": "string"}
+    if many:
+        schema = {"type": "array", "items": schema, "maxItems": 100}
+    return {"name": name, "in": "query", "required": required, "description": description,
+            "schema": schema, "explode": True}
+
+
+def _json_body(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "properties": properties, "required": required}}}}
+
+
+def _spec(base: str) -> dict[str, Any]:
+    comment = {"$ref": "#/components/schemas/Comment"}
+    reader = {"$ref": "#/components/schemas/Reader"}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "comments_widget", "version": "1"},
+        "servers": [{"url": base}],
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Error": {"type": "object", "required": ["error", "message"],
+                          "properties": {"error": {"type": "string"},
+                                         "message": {"type": "string"}}},
+                "Reader": {"type": "object", "properties": {
+                    "id": {"type": "integer"}, "name": {"type": "string"},
+                    "role": {"enum": ["reader", "moderator", "admin"]}}},
+                "Comment": {"type": "object", "properties": {
+                    "id": {"type": "integer"}, "parent_id": {"type": ["integer", "null"]},
+                    "author": {"type": "object", "properties": {"name": {"type": "string"}}},
+                    "html": {"type": "string", "description": "sanitised at write time"},
+                    "status": {"type": "string"},
+                    "created_at": {"type": "string", "format": "date-time"},
+                    "replies": {"type": "array", "items": {"$ref": "#/components/schemas/Comment"}},
+                }},
+            },
+        },
+        "paths": {
+            "/threads": {"get": {
+                "summary": "A thread's public payload",
+                "parameters": [_query("url", "the article URL"),
+                               _query("thread_id", "explicit thread identifier", False)],
+                "responses": {"200": _answer("The thread, or null before its first comment"),
+                              **_errors(400, 403)}}},
+            "/comments": {"post": {
+                "summary": "Post a comment or a reply", "security": [{"bearer": []}],
+                "requestBody": _json_body({
+                    "url": {"type": "string"}, "title": {"type": "string"},
+                    "body": {"type": "string"}, "parent_id": {"type": "integer"},
+                    "thread_id": {"type": "string"}}, ["url", "body"]),
+                "responses": {"201": _answer("The new comment", comment),
+                              **_errors(400, 401, 403, 404, 413, 415, 429)}}},
+            "/counts": {"get": {
+                "summary": "Approved comment counts for up to 100 articles",
+                "parameters": [_query("url", "article URLs", many=True)],
+                "responses": {"200": _answer("Counts keyed by the URLs as sent"),
+                              **_errors(400, 403)}}},
+            "/me": {"get": {
+                "summary": "The logged-in reader, or null",
+                "responses": {"200": _answer("Who is asking"), **_errors(401)}}},
+            "/tokens": {"post": {
+                "summary": "Exchange email and password for a bearer token",
+                "requestBody": _json_body({"email": {"type": "string"},
+                                           "password": {"type": "string"}},
+                                          ["email", "password"]),
+                "responses": {"201": _answer("A token and its reader", {
+                    "type": "object", "properties": {"token": {"type": "string"},
+                                                     "reader": reader}}),
+                              **_errors(400, 401, 429)}}},
+            "/tokens/current": {"delete": {
+                "summary": "Log out: revoke the token sent", "security": [{"bearer": []}],
+                "responses": {"204": _answer("Revoked"), **_errors(401)}}},
+        },
+    }
+
+
+def openapi_json() -> Response:
+    """The API description, with the server URL this app is reached at."""
+    base = url_for("comments_widget.api.thread", _external=True).rsplit("/threads", 1)[0]
+    return jsonify(_spec(base))

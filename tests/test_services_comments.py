@@ -1,0 +1,91 @@
+"""The comment service on its own: no HTTP, an explicit session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from comments_widget.errors import InvalidInput
+from comments_widget.models import Reader, Thread
+from comments_widget.services.comments import (
+    PostingRules,
+    ThreadRef,
+    comment_counts,
+    find_thread,
+    post_comment,
+    visible_comments,
+)
+from comments_widget.state import WidgetState
+from tests.conftest import ARTICLE, create_reader, stored
+
+RULES = PostingRules(max_body_length=100, max_depth=2)
+REF = ThreadRef(key=ARTICLE, url=ARTICLE, title="Title")
+
+
+@contextmanager
+def count_queries(engine: sa.Engine) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+
+
+def test_depth_is_recorded_down_the_reply_chain(session: Session, reader: Reader) -> None:
+    top = post_comment(session, author=reader, ref=REF, body="a", parent_id=None, rules=RULES)
+    reply = post_comment(session, author=reader, ref=REF, body="b", parent_id=top.id,
+                         rules=RULES)
+    deeper = post_comment(session, author=reader, ref=REF, body="c", parent_id=reply.id,
+                          rules=RULES)
+    assert (top.depth, reply.depth, deeper.depth) == (0, 1, 2)
+    with pytest.raises(InvalidInput, match="nested as deep"):
+        post_comment(session, author=reader, ref=REF, body="d", parent_id=deeper.id, rules=RULES)
+
+
+def test_refused_first_comment_leaves_no_empty_thread(session: Session, reader: Reader) -> None:
+    with pytest.raises(InvalidInput):
+        post_comment(session, author=reader, ref=REF, body="", parent_id=None, rules=RULES)
+    session.commit()
+    assert stored(session, Thread) == []
+
+
+def test_an_existing_thread_is_reused_not_duplicated(session: Session, reader: Reader) -> None:
+    for body in ("one", "two"):
+        post_comment(session, author=reader, ref=REF, body=body, parent_id=None, rules=RULES)
+    session.commit()
+    assert len(stored(session, Thread)) == 1
+
+
+def test_a_thread_read_costs_two_queries_however_long_it_is(state: WidgetState,
+                                                            session: Session) -> None:
+    readers = [create_reader(session, f"R{i}") for i in range(3)]
+    for i in range(30):
+        post_comment(session, author=readers[i % 3], ref=REF, body=f"c{i}", parent_id=None,
+                     rules=RULES)
+    session.commit()
+    with state.session_factory() as fresh, count_queries(state.engine) as statements:
+        thread = find_thread(fresh, ARTICLE)
+        comments = visible_comments(fresh, thread)
+        names = {c.author.display_name for c in comments}
+    assert len(comments) == 30 and names == {"R0", "R1", "R2"}
+    assert len(statements) == 2
+
+
+def test_counts_for_many_urls_cost_one_query(state: WidgetState, session: Session,
+                                             reader: Reader) -> None:
+    post_comment(session, author=reader, ref=REF, body="x", parent_id=None, rules=RULES)
+    session.commit()
+    keys = [ARTICLE] + [f"https://news.example/{i}" for i in range(99)]
+    with state.session_factory() as fresh, count_queries(state.engine) as statements:
+        counts = comment_counts(fresh, keys)
+    assert counts[ARTICLE] == 1 and sum(counts.values()) == 1 and len(counts) == 100
+    assert len(statements) == 1
