@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from comments_widget.db import SQLITE_BUSY_TIMEOUT_MS, create_engine
+from comments_widget.models import Reader
 
 
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_and_foreign_keys(tmp_path: Any) -> None:
@@ -18,8 +21,16 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_and_foreign_keys(tmp_path: 
     engine.dispose()
 
 
-def test_timestamps_come_back_timezone_aware_in_utc(session: Any, reader: Any) -> None:
-    session.expire_all()
-    loaded = session.scalar(sa.text("SELECT 1"))
-    assert loaded == 1
-    assert reader.created_at.utcoffset().total_seconds() == 0
+def test_timestamps_come_back_timezone_aware_in_utc(state: Any, reader: Any) -> None:
+    with state.session_factory() as fresh:
+        loaded = fresh.get(Reader, reader.id)
+        assert loaded.created_at.tzinfo is not None
+        assert loaded.created_at.utcoffset() == timedelta(0)
+        assert abs(loaded.created_at - datetime.now(UTC)) < timedelta(minutes=5)
+
+
+def test_naive_timestamps_are_refused_rather_than_guessed(state: Any, reader: Any) -> None:
+    with state.session_factory() as fresh:
+        fresh.get(Reader, reader.id).created_at = datetime(2026, 1, 1)
+        with pytest.raises(sa.exc.StatementError, match="naive datetime"):
+            fresh.commit()

@@ -47,8 +47,9 @@ def _finish_login(reader: Reader) -> BaseResponse | str:
         session = db_session()
         token = reader_service.issue_token(session, reader, current_state().token_max_age)
         session.commit()
+        back = safe_redirect_target(request.args.get("next"), current_state().allowed_origins)
         return render_template("comments_widget/handoff.html", token=token, origin=origin,
-                               reader=reader_json(reader))
+                               reader=reader_json(reader), back=back)
     target = safe_redirect_target(request.args.get("next"), current_state().allowed_origins)
     return redirect(target or url_for("comments_widget.pages.account"))
 
