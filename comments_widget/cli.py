@@ -1,4 +1,4 @@
-"""`flask comments-widget …`: database commands for the app the extension is mounted on."""
+"""`flask comments-widget …`: database, admin and email commands for the host app."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ import click
 from flask.cli import AppGroup
 
 from comments_widget import migrate
+from comments_widget.errors import WidgetError
+from comments_widget.services import community, readers
+from comments_widget.services.notify import send_digest
 from comments_widget.state import current_state
 
 comments_widget_cli = AppGroup("comments-widget", help="Manage comments_widget.")
@@ -39,3 +42,38 @@ def db_current() -> None:
     current, head = migrate.current_revision(engine), migrate.head_revision()
     state = "up to date" if current == head else "needs `flask comments-widget db upgrade`"
     click.echo(f"current: {current or 'none'}; newest: {head} ({state})")
+
+
+@comments_widget_cli.command("create-admin")
+@click.argument("email")
+@click.option("--name", default="Admin", show_default=True, help="Display name of a new account.")
+@click.option("--password", envvar="COMMENTS_WIDGET_ADMIN_PASSWORD",
+              help="Password of a new account (asked for when the account is new and none is "
+                   "given; also read from COMMENTS_WIDGET_ADMIN_PASSWORD).")
+def create_admin(email: str, name: str, password: str | None) -> None:
+    """Make EMAIL an admin, creating the account if there is none."""
+    state = current_state()
+    with state.session_factory() as session:
+        if password is None and readers.find_reader_by_email(session, email) is None:
+            password = click.prompt("Password for the new account", hide_input=True,
+                                    confirmation_prompt=True)
+        try:
+            reader, created = community.ensure_admin(session, email, name, password,
+                                                     state.min_password_length)
+        except WidgetError as error:
+            raise click.ClickException(error.message) from error
+        session.commit()
+        click.echo(f"{'Created' if created else 'Promoted'} {reader.email} as an admin.")
+
+
+@comments_widget_cli.command("notify-moderators")
+def notify_moderators() -> None:
+    """Email moderators now about every held comment not mailed yet (run it from cron)."""
+    state = current_state()
+    if state.mail is None:
+        raise click.ClickException("Email is off: set COMMENTS_WIDGET_SMTP_HOST first.")
+    if not state.mail.queue_url:
+        raise click.ClickException("Set COMMENTS_WIDGET_PUBLIC_URL so the email can link to "
+                                   "the queue.")
+    sent = send_digest(state.session_factory, state.mail)
+    click.echo(f"Emailed moderators about {sent} held comment{'s' if sent != 1 else ''}.")

@@ -31,6 +31,22 @@ DEFAULTS: dict[str, Any] = {
     "COMMENTS_WIDGET_POST_RATE_LIMIT": "20/minute",
     # Shortest password a reader may choose.
     "COMMENTS_WIDGET_MIN_PASSWORD_LENGTH": 8,
+    # SMTP server for the moderators' digest of held comments; None turns email off.
+    "COMMENTS_WIDGET_SMTP_HOST": None,
+    # Its port.
+    "COMMENTS_WIDGET_SMTP_PORT": 25,
+    # Login for the SMTP server, if it wants one.
+    "COMMENTS_WIDGET_SMTP_USERNAME": None,
+    # Password for that login.
+    "COMMENTS_WIDGET_SMTP_PASSWORD": None,
+    # Upgrade the SMTP connection with STARTTLS.
+    "COMMENTS_WIDGET_SMTP_STARTTLS": False,
+    # The From address of the digest.
+    "COMMENTS_WIDGET_MAIL_SENDER": "comments@localhost",
+    # Minimum minutes between two digests (held comments in between wait for the next one).
+    "COMMENTS_WIDGET_NOTIFY_INTERVAL_MINUTES": 5,
+    # Public base URL of the comment server, for links in emails sent from the command line.
+    "COMMENTS_WIDGET_PUBLIC_URL": None,
 }
 
 
@@ -79,7 +95,8 @@ def validate(config: Mapping[str, Any]) -> None:
             f"COMMENTS_WIDGET_URL_PREFIX must start with '/' and not end with one, got {prefix!r}"
         )
     for key in ("COMMENTS_WIDGET_MAX_BODY_LENGTH", "COMMENTS_WIDGET_TOKEN_MAX_AGE_DAYS",
-                "COMMENTS_WIDGET_MIN_PASSWORD_LENGTH"):
+                "COMMENTS_WIDGET_MIN_PASSWORD_LENGTH", "COMMENTS_WIDGET_SMTP_PORT",
+                "COMMENTS_WIDGET_NOTIFY_INTERVAL_MINUTES"):
         value = config[key]
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise ConfigError(f"{key} must be a positive whole number, got {value!r}")

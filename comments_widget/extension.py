@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 
 from flask import Flask
 
@@ -12,6 +14,7 @@ from comments_widget.auth import create_login_manager
 from comments_widget.db import create_engine, create_session_factory
 from comments_widget.ratelimit import RateLimiter
 from comments_widget.services.comments import PostingRules
+from comments_widget.services.notify import MailSettings
 from comments_widget.state import EXTENSION_KEY, WidgetState, close_db_session
 
 
@@ -63,6 +66,8 @@ class CommentsWidget:
             login_rate_limit=app.config["COMMENTS_WIDGET_LOGIN_RATE_LIMIT"],
             post_rate_limit=app.config["COMMENTS_WIDGET_POST_RATE_LIMIT"],
             limiter=RateLimiter(app.config["COMMENTS_WIDGET_REDIS_URL"]),
+            mail=_mail_settings(app.config),
+            notify_interval_minutes=app.config["COMMENTS_WIDGET_NOTIFY_INTERVAL_MINUTES"],
         )
         create_login_manager("comments_widget.pages.login").init_app(app)
         app.teardown_appcontext(close_db_session)
@@ -74,6 +79,21 @@ class CommentsWidget:
             create_blueprint(), url_prefix=app.config["COMMENTS_WIDGET_URL_PREFIX"]
         )
         app.cli.add_command(comments_widget_cli)
+
+
+def _mail_settings(config: Mapping[str, Any]) -> MailSettings | None:
+    if not config["COMMENTS_WIDGET_SMTP_HOST"]:
+        return None
+    public_url = config["COMMENTS_WIDGET_PUBLIC_URL"]
+    queue_url = (f"{public_url.rstrip('/')}{config['COMMENTS_WIDGET_URL_PREFIX']}"
+                 "/admin/queue/pending") if public_url else ""
+    return MailSettings(
+        host=config["COMMENTS_WIDGET_SMTP_HOST"], port=config["COMMENTS_WIDGET_SMTP_PORT"],
+        username=config["COMMENTS_WIDGET_SMTP_USERNAME"],
+        password=config["COMMENTS_WIDGET_SMTP_PASSWORD"],
+        starttls=bool(config["COMMENTS_WIDGET_SMTP_STARTTLS"]),
+        sender=config["COMMENTS_WIDGET_MAIL_SENDER"], queue_url=queue_url,
+    )
 
 
 def _default_sqlite_url(app: Flask) -> str:

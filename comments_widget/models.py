@@ -74,6 +74,9 @@ class Reader(Base):
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     role: Mapped[Role] = mapped_column(_enum(Role, "role"), default=Role.READER)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    banned_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    banned_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    ban_reason: Mapped[str] = mapped_column(sa.String(500), default="")
 
     # flask-login's user protocol, kept here so the model can stand in for current_user.
     is_active = True
@@ -82,6 +85,16 @@ class Reader(Base):
 
     def get_id(self) -> str:
         return str(self.id)
+
+    def is_banned(self, now: datetime | None = None) -> bool:
+        """Banned now: a ban with no end date, or one that has not ended yet."""
+        if self.banned_at is None:
+            return False
+        return self.banned_until is None or self.banned_until > (now or utcnow())
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.role in (Role.MODERATOR, Role.ADMIN)
 
 
 class AuthToken(Base):
@@ -109,12 +122,20 @@ class Thread(Base):
     url: Mapped[str] = mapped_column(sa.String(2000))
     title: Mapped[str] = mapped_column(sa.String(300), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # Plain column, not a foreign key: a thread and its comments would otherwise reference
+    # each other, which SQLite's table rebuilds and bulk deletes handle badly.
+    pinned_comment_id: Mapped[int | None] = mapped_column(default=None)
 
 
 class Comment(Base):
     __tablename__ = "comments_widget_comments"
-    __table_args__ = (sa.Index("ix_comments_widget_comments_thread_created", "thread_id",
-                               "status", "created_at"),)
+    __table_args__ = (
+        sa.Index("ix_comments_widget_comments_thread_created", "thread_id", "status",
+                 "created_at"),
+        sa.Index("ix_comments_widget_comments_status_id", "status", "id"),
+        sa.Index("ix_comments_widget_comments_review_id", "needs_review", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     thread_id: Mapped[int] = mapped_column(
@@ -132,5 +153,82 @@ class Comment(Base):
     status: Mapped[Status] = mapped_column(_enum(Status, "status"), default=Status.APPROVED)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Why the policy held this comment for review, as shown to moderators ("[]" if it wasn't).
+    hold_reasons: Mapped[str] = mapped_column(sa.Text, default="[]")
+    # Readers reported it: in the Reported queue until a moderator decides.
+    needs_review: Mapped[bool] = mapped_column(default=False)
+    # Enough reports to hide it from readers until a moderator decides.
+    hidden_by_flags: Mapped[bool] = mapped_column(default=False)
+    # When moderators were last emailed about it (held comments only).
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
     author: Mapped[Reader] = relationship(lazy="joined")
+    thread: Mapped[Thread] = relationship(lazy="raise")
+
+
+class FlagReason(enum.StrEnum):
+    SPAM = "spam"
+    ABUSE = "abuse"
+    OFF_TOPIC = "off_topic"
+    OTHER = "other"
+
+
+class Flag(Base):
+    """One reader's report of one comment."""
+
+    __tablename__ = "comments_widget_flags"
+    __table_args__ = (sa.UniqueConstraint("comment_id", "reader_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("comments_widget_comments.id", ondelete="CASCADE"), index=True
+    )
+    reader_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("comments_widget_readers.id", ondelete="CASCADE"), index=True
+    )
+    reason: Mapped[FlagReason] = mapped_column(_enum(FlagReason, "reason"))
+    text: Mapped[str] = mapped_column(sa.String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+
+class AuditEntry(Base):
+    """Who did what to which object, and what it changed; never edited, never deleted."""
+
+    __tablename__ = "comments_widget_audit_log"
+    __table_args__ = (sa.Index("ix_comments_widget_audit_log_target", "target_type",
+                               "target_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("comments_widget_readers.id", ondelete="SET NULL"), index=True
+    )
+    action: Mapped[str] = mapped_column(sa.String(40), index=True)
+    target_type: Mapped[str] = mapped_column(sa.String(20))
+    target_id: Mapped[int | None] = mapped_column(default=None)
+    before: Mapped[str] = mapped_column(sa.String(200), default="")
+    after: Mapped[str] = mapped_column(sa.String(200), default="")
+    detail: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+    actor: Mapped[Reader | None] = relationship(lazy="joined")
+
+
+class Setting(Base):
+    """One moderation policy value, stored as JSON, so a change applies on the next request."""
+
+    __tablename__ = "comments_widget_settings"
+
+    key: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(sa.Text)
+
+
+class Site(Base):
+    """An origin allowed to embed the widget, added from the dashboard."""
+
+    __tablename__ = "comments_widget_sites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    origin: Mapped[str] = mapped_column(sa.String(300), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -18,6 +18,8 @@ from flask import Flask, redirect, url_for
 
 from comments_widget import CommentsWidget, migrate
 from comments_widget.config import DEFAULTS, ConfigError
+from comments_widget.errors import WidgetError
+from comments_widget.services import community
 
 SECRET_KEY_FILE = "secret_key"
 _TRUE = {"1", "true", "yes", "on"}
@@ -26,7 +28,8 @@ _FALSE = {"0", "false", "no", "off"}
 
 def _coerce(key: str, raw: str) -> Any:
     default = DEFAULTS[key]
-    if isinstance(default, bool) or key == "COMMENTS_WIDGET_AUTO_MIGRATE":
+    if isinstance(default, bool) or key in ("COMMENTS_WIDGET_AUTO_MIGRATE",
+                                            "COMMENTS_WIDGET_SMTP_STARTTLS"):
         if raw.lower() not in _TRUE | _FALSE:
             raise ConfigError(f"{key} must be true or false, got {raw!r}")
         return raw.lower() in _TRUE
@@ -57,6 +60,17 @@ def _secret_key(environ: Mapping[str, str], instance_path: str) -> str:
     return path.read_text().strip()
 
 
+def _ensure_admin(app: Flask, email: str, password: str | None) -> None:
+    # The first admin of a server that has no shell to run `create-admin` in (a container).
+    state = app.extensions["comments_widget"]
+    with state.session_factory() as session:
+        try:
+            community.ensure_admin(session, email, "Admin", password, state.min_password_length)
+        except WidgetError as error:
+            raise ConfigError(f"COMMENTS_WIDGET_ADMIN_EMAIL: {error.message}") from error
+        session.commit()
+
+
 def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     """A Flask app that only serves comments_widget, configured from `environ`."""
     environ = os.environ if environ is None else environ
@@ -70,6 +84,9 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     if environ.get("COMMENTS_WIDGET_SECURE_COOKIES", "").lower() in _TRUE:
         app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
     CommentsWidget(app)
+    if environ.get("COMMENTS_WIDGET_ADMIN_EMAIL"):
+        _ensure_admin(app, environ["COMMENTS_WIDGET_ADMIN_EMAIL"],
+                      environ.get("COMMENTS_WIDGET_ADMIN_PASSWORD"))
     prefix = app.config["COMMENTS_WIDGET_URL_PREFIX"]
     app.add_url_rule("/", "index", lambda: redirect(url_for("comments_widget.pages.login")))
     app.logger.info("comments_widget serving under %s", prefix)

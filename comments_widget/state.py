@@ -10,10 +10,15 @@ from flask import current_app, g
 from sqlalchemy.orm import Session, sessionmaker
 
 from comments_widget.ratelimit import RateLimiter
+from comments_widget.services import sites
 from comments_widget.services.comments import PostingRules
+from comments_widget.services.notify import MailSettings
+from comments_widget.services.policy import Policy, load_policy
 
 EXTENSION_KEY = "comments_widget"
 _SESSION_KEY = "_comments_widget_db_session"
+_ORIGINS_KEY = "_comments_widget_allowed_origins"
+_POLICY_KEY = "_comments_widget_policy"
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,8 @@ class WidgetState:
     login_rate_limit: str
     post_rate_limit: str
     limiter: RateLimiter
+    mail: MailSettings | None
+    notify_interval_minutes: int
 
 
 def current_state() -> WidgetState:
@@ -50,3 +57,21 @@ def close_db_session(_error: BaseException | None = None) -> None:
     session = g.pop(_SESSION_KEY, None)
     if session is not None:
         session.close()
+
+
+def allowed_origins() -> frozenset[str]:
+    """Origins allowed for this request: configured ones plus those added in the dashboard."""
+    origins = g.get(_ORIGINS_KEY)
+    if origins is None:
+        origins = sites.allowed_origins(db_session(), current_state().allowed_origins)
+        setattr(g, _ORIGINS_KEY, origins)
+    return origins
+
+
+def current_policy() -> Policy:
+    """The moderation policy as stored right now, read once per request."""
+    policy = g.get(_POLICY_KEY)
+    if policy is None:
+        policy = load_policy(db_session())
+        setattr(g, _POLICY_KEY, policy)
+    return policy

@@ -22,7 +22,11 @@
       pending: "Awaiting moderation", loading: "Loading comments…", hint: "Markdown: *emphasis*, `code`, [links](https://…), > quotes",
       offline: "Could not reach the comment server. Check your connection and try again.",
       expired: "Your login has expired. Please log in again.", popup: "Allow pop-ups for this site to log in.",
-      posted: "Your comment was posted.", loadFailed: "Comments could not be loaded."
+      posted: "Your comment was posted.", loadFailed: "Comments could not be loaded.",
+      closed: "Comments are closed.", pinned: "Pinned", deleted: "Comment deleted",
+      report: "Report", reportWhy: "Why are you reporting this comment?", send: "Send report",
+      reasons: { spam: "Spam", abuse: "Abuse", off_topic: "Off-topic", other: "Other" },
+      details: "What is wrong?", reported: "Thank you. A moderator will take a look."
     },
     de: {
       heading: "Kommentare", count1: "1 Kommentar", countN: "{n} Kommentare", none: "Noch keine Kommentare.",
@@ -32,7 +36,11 @@
       pending: "Wartet auf Freigabe", loading: "Kommentare werden geladen…", hint: "Markdown: *kursiv*, `Code`, [Links](https://…), > Zitate",
       offline: "Der Kommentar-Server ist nicht erreichbar. Bitte später erneut versuchen.",
       expired: "Ihre Anmeldung ist abgelaufen. Bitte erneut anmelden.", popup: "Bitte Pop-ups erlauben, um sich anzumelden.",
-      posted: "Ihr Kommentar wurde veröffentlicht.", loadFailed: "Kommentare konnten nicht geladen werden."
+      posted: "Ihr Kommentar wurde veröffentlicht.", loadFailed: "Kommentare konnten nicht geladen werden.",
+      closed: "Die Kommentare sind geschlossen.", pinned: "Angeheftet", deleted: "Kommentar gelöscht",
+      report: "Melden", reportWhy: "Warum melden Sie diesen Kommentar?", send: "Meldung senden",
+      reasons: { spam: "Spam", abuse: "Beleidigung", off_topic: "Themenfremd", other: "Anderes" },
+      details: "Was ist das Problem?", reported: "Danke. Die Moderation sieht sich das an."
     }
   };
 
@@ -47,14 +55,15 @@
     ".body blockquote{margin:.35em 0;padding-left:.75em;border-left:3px solid var(--line);color:var(--muted)}",
     "a{color:var(--accent)}button{font:inherit;cursor:pointer}",
     ".link{border:0;background:none;color:var(--accent);padding:0;text-decoration:underline;font-size:.875em}",
-    ".pending{font-size:.8em;background:var(--soft);border:1px solid var(--line);border-radius:3px;padding:0 .4em;margin-left:.4em}",
     "form{margin:.5em 0}label{display:block;font-weight:600;margin-bottom:.25em}",
     "textarea{box-sizing:border-box;width:100%;min-height:6em;font:inherit;padding:.5em;border:1px solid var(--line);border-radius:6px;background:var(--bg);color:var(--fg);resize:vertical}",
     ".hint{font-size:.8em;color:var(--muted);margin:.2em 0}",
     ".primary{padding:.45em 1em;border:0;border-radius:6px;background:var(--accent);color:var(--on-accent);font-weight:600;margin-right:.5em}",
     ".primary:disabled{opacity:.6;cursor:progress}",
     ":focus-visible{outline:3px solid var(--accent);outline-offset:2px}",
-    ".error{color:var(--error)}.status{min-height:1.2em;font-size:.9em}.who{margin:.2em 0}"
+    ".error{color:var(--error)}.status{min-height:1.2em;font-size:.9em}.who{margin:.2em 0}",
+    ".acts button{margin-right:.9em}.tag{font-size:.8em;background:var(--soft);border:1px solid var(--line);border-radius:3px;padding:0 .4em;margin-left:.4em}",
+    ".report{background:var(--soft);padding:.5em;border-radius:6px}.report select,.report input{display:block;margin:0 0 .5em;font:inherit;padding:.3em;max-width:100%}"
   ].join("");
 
   function text(strings, key, values) {
@@ -119,7 +128,10 @@
     this.reader = null;
     this.csrf = null;
     this.comments = [];
+    this.thread = null;
     this.replyTo = null;
+    this.reportFor = null;
+    this.reported = {};
     this.root = host.shadowRoot || host.attachShadow({ mode: "open" });
     if (host.getAttribute("data-comments-theme")) { host.setAttribute("data-theme", host.getAttribute("data-comments-theme")); }
   }
@@ -142,9 +154,12 @@
     });
     return Promise.all([api("GET", "/threads" + query), me]).then(function (results) {
       self.comments = results[0].comments;
+      self.thread = results[0].thread;
       self.reader = results[1].reader;
       self.csrf = results[1].csrf_token || null;
       self.render();
+      var target = /^#comment-\d+$/.test(location.hash) && self.root.getElementById(location.hash.slice(1));
+      if (target) { target.scrollIntoView(); }
     }, function (error) {
       console.error("comments_widget: could not load comments", error);
       self.draw(h("p", { "class": "error", role: "alert" }, [self.t("loadFailed") + " " + self.errorText(error)]));
@@ -172,23 +187,38 @@
     return h("ol", {}, comments.map(function (comment) { return h("li", {}, [self.renderComment(comment)]); }));
   };
 
+  Widget.prototype.open = function () {
+    return this.reader && !this.reader.banned && !(this.thread && this.thread.closed);
+  };
+
   Widget.prototype.renderComment = function (comment) {
     var self = this;
+    var deleted = comment.status === "deleted";
     var body = h("div", { "class": "body" });
     body.innerHTML = comment.html; // Sanitised by the server at write time (comments_widget/sanitize.py).
     var created = new Date(comment.created_at);
-    var actions = this.reader ? h("button", {
-      type: "button", "class": "link", "aria-label": this.t("replyTo", { name: comment.author.name }),
-      onclick: function () { self.replyTo = comment.id; self.render(); self.focusForm(comment.id); }
-    }, [this.t("reply")]) : null;
-    var article = h("article", { id: "comment-" + comment.id }, [
-      h("div", { "class": "meta" }, [
+    var pinned = this.thread && this.thread.pinned_comment_id === comment.id;
+    var mine = this.reader && comment.author.id === this.reader.id;
+    var actions = !deleted && this.open() ? h("div", { "class": "acts" }, [
+      h("button", {
+        type: "button", "class": "link", "aria-label": this.t("replyTo", { name: comment.author.name }),
+        onclick: function () { self.replyTo = comment.id; self.reportFor = null; self.render(); self.focusForm(comment.id); }
+      }, [this.t("reply")]),
+      mine || this.reported[comment.id] ? null : h("button", {
+        type: "button", "class": "link", "aria-expanded": String(this.reportFor === comment.id),
+        onclick: function () { self.reportFor = self.reportFor === comment.id ? null : comment.id; self.replyTo = null; self.render(); }
+      }, [this.t("report")])
+    ]) : null;
+    var article = h("article", { id: "comment-" + comment.id, "class": deleted ? "deleted" : null }, [
+      h("div", { "class": "meta" }, deleted ? [h("i", {}, [this.t("deleted")])] : [
         h("b", {}, [comment.author.name]), " · ",
         h("time", { datetime: comment.created_at }, [created.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" })]),
-        comment.status === "pending" ? h("span", { "class": "pending" }, [this.t("pending")]) : null
+        pinned ? h("span", { "class": "tag" }, [this.t("pinned")]) : null,
+        comment.status === "pending" ? h("span", { "class": "tag" }, [this.t("pending")]) : null
       ]),
-      body,
-      actions,
+      deleted ? null : body,
+      this.reported[comment.id] ? h("p", { "class": "meta", role: "status" }, [this.t("reported")]) : actions,
+      this.reportFor === comment.id ? this.renderReport(comment) : null,
       this.replyTo === comment.id ? this.renderForm(comment) : null
     ]);
     var wrapper = h("div", {}, [article]);
@@ -196,10 +226,43 @@
     return wrapper;
   };
 
+  Widget.prototype.renderReport = function (comment) {
+    var self = this;
+    var id = "cw-report-" + comment.id;
+    var select = h("select", { id: id }, Object.keys(this.strings.reasons).map(function (key) {
+      return h("option", { value: key }, [self.strings.reasons[key]]);
+    }));
+    var details = h("input", { id: id + "-text", maxlength: "500" });
+    var status = h("p", { "class": "status", role: "status", "aria-live": "polite" });
+    var send = h("button", { type: "submit", "class": "primary" }, [this.t("send")]);
+    return h("form", {
+      "class": "report", novalidate: "",
+      onsubmit: function (event) {
+        event.preventDefault();
+        send.disabled = true;
+        api("POST", "/comments/" + comment.id + "/flag", { reason: select.value, text: details.value }, self.csrf)
+          .then(function () { self.reported[comment.id] = true; self.reportFor = null; self.render(); }, function (error) {
+            console.error("comments_widget: report failed", error);
+            send.disabled = false;
+            status.className = "status error";
+            status.setAttribute("role", "alert");
+            status.textContent = self.errorText(error);
+          });
+      }
+    }, [
+      h("label", { "for": id }, [this.t("reportWhy")]), select,
+      h("label", { "for": id + "-text" }, [this.t("details")]), details,
+      send,
+      h("button", { type: "button", "class": "link", onclick: function () { self.reportFor = null; self.render(); } }, [this.t("cancel")]),
+      status
+    ]);
+  };
+
   Widget.prototype.renderCompose = function () {
     var self = this;
     var box = h("div", { "class": "compose" }, [h("h3", {}, [this.t("leave")])]);
     if (this.notice) { box.appendChild(h("p", { "class": "error", role: "alert" }, [this.notice])); this.notice = null; }
+    if (this.thread && this.thread.closed) { box.appendChild(h("p", {}, [this.t("closed")])); return box; }
     if (!this.reader) {
       var loginUrl = BASE + "/login?origin=" + encodeURIComponent(location.origin) + "&next=" + encodeURIComponent(location.href);
       box.appendChild(h("p", {}, [this.t("needLogin") + " ", h("a", {
@@ -215,6 +278,7 @@
     box.appendChild(h("p", { "class": "who" }, [this.t("as", { name: this.reader.name }) + " ", h("button", {
       type: "button", "class": "link", onclick: function () { self.logout(); }
     }, [this.t("logout")])]));
+    if (this.reader.banned) { box.appendChild(h("p", { "class": "error" }, [this.reader.banned])); return box; }
     if (this.replyTo === null) { box.appendChild(this.renderForm(null)); }
     return box;
   };
@@ -266,6 +330,7 @@
       status.className = "status error";
       status.setAttribute("role", "alert");
       status.textContent = self.errorText(error);
+      if (error.code === "thread_closed" && self.thread) { self.thread.closed = true; self.render(); return; }
       if (error.code === "bad_token" || error.code === "not_logged_in") {
         setToken(null);
         self.reader = null;

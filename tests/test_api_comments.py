@@ -28,7 +28,7 @@ def test_first_comment_creates_the_thread_with_its_title(client: FlaskClient, au
     assert response.status_code == 201
     body = response.get_json()
     assert body["html"] == "<p>First <em>thoughts</em></p>"
-    assert body["author"] == {"name": "Ada"}
+    assert body["author"]["name"] == "Ada" and isinstance(body["author"]["id"], int)
     assert body["parent_id"] is None and body["status"] == "approved"
     [thread] = stored(session, Thread)
     assert (thread.key, thread.title) == (ARTICLE, "The Putin and Kim Delegation")

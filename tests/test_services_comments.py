@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from comments_widget.errors import InvalidInput
-from comments_widget.models import Reader, Thread
+from comments_widget.models import Comment, Reader, Thread
 from comments_widget.services.comments import (
     PostingRules,
     ThreadRef,
@@ -19,11 +19,19 @@ from comments_widget.services.comments import (
     post_comment,
     visible_comments,
 )
+from comments_widget.services.policy import Policy
 from comments_widget.state import WidgetState
 from tests.conftest import ARTICLE, create_reader, stored
 
 RULES = PostingRules(max_body_length=100, max_depth=2)
+POLICY = Policy()
 REF = ThreadRef(key=ARTICLE, url=ARTICLE, title="Title")
+
+
+def add(session: Session, author: Reader, body: str, parent_id: int | None = None) -> Comment:
+    """Post through the service with the default policy."""
+    return post_comment(session, author=author, ref=REF, body=body, parent_id=parent_id,
+                        rules=RULES, policy=POLICY)
 
 
 @contextmanager
@@ -41,26 +49,24 @@ def count_queries(engine: sa.Engine) -> Iterator[list[str]]:
 
 
 def test_depth_is_recorded_down_the_reply_chain(session: Session, reader: Reader) -> None:
-    top = post_comment(session, author=reader, ref=REF, body="a", parent_id=None, rules=RULES)
-    reply = post_comment(session, author=reader, ref=REF, body="b", parent_id=top.id,
-                         rules=RULES)
-    deeper = post_comment(session, author=reader, ref=REF, body="c", parent_id=reply.id,
-                          rules=RULES)
+    top = add(session, reader, "a", None)
+    reply = add(session, reader, "b", top.id)
+    deeper = add(session, reader, "c", reply.id)
     assert (top.depth, reply.depth, deeper.depth) == (0, 1, 2)
     with pytest.raises(InvalidInput, match="nested as deep"):
-        post_comment(session, author=reader, ref=REF, body="d", parent_id=deeper.id, rules=RULES)
+        add(session, reader, "d", deeper.id)
 
 
 def test_refused_first_comment_leaves_no_empty_thread(session: Session, reader: Reader) -> None:
     with pytest.raises(InvalidInput):
-        post_comment(session, author=reader, ref=REF, body="", parent_id=None, rules=RULES)
+        add(session, reader, "", None)
     session.commit()
     assert stored(session, Thread) == []
 
 
 def test_an_existing_thread_is_reused_not_duplicated(session: Session, reader: Reader) -> None:
     for body in ("one", "two"):
-        post_comment(session, author=reader, ref=REF, body=body, parent_id=None, rules=RULES)
+        add(session, reader, body, None)
     session.commit()
     assert len(stored(session, Thread)) == 1
 
@@ -69,8 +75,7 @@ def test_a_thread_read_costs_two_queries_however_long_it_is(state: WidgetState,
                                                             session: Session) -> None:
     readers = [create_reader(session, f"R{i}") for i in range(3)]
     for i in range(30):
-        post_comment(session, author=readers[i % 3], ref=REF, body=f"c{i}", parent_id=None,
-                     rules=RULES)
+        add(session, readers[i % 3], f"c{i}", None)
     session.commit()
     with state.session_factory() as fresh, count_queries(state.engine) as statements:
         thread = find_thread(fresh, ARTICLE)
@@ -82,7 +87,7 @@ def test_a_thread_read_costs_two_queries_however_long_it_is(state: WidgetState,
 
 def test_counts_for_many_urls_cost_one_query(state: WidgetState, session: Session,
                                              reader: Reader) -> None:
-    post_comment(session, author=reader, ref=REF, body="x", parent_id=None, rules=RULES)
+    add(session, reader, "x", None)
     session.commit()
     keys = [ARTICLE] + [f"https://news.example/{i}" for i in range(99)]
     with state.session_factory() as fresh, count_queries(state.engine) as statements:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from comments_widget.errors import InvalidInput, NotFound
+from comments_widget.errors import Forbidden, InvalidInput, NotFound
 from comments_widget.models import Comment, Reader, Status, Thread, utcnow
 from comments_widget.sanitize import render_comment
+from comments_widget.services import audit
+from comments_widget.services.policy import Policy, banned_words_in, hold_reasons, thread_is_closed
 
 MAX_TITLE_LENGTH = 300
 
@@ -87,30 +91,90 @@ def _check_parent(
     return parent
 
 
+def ban_message(reader: Reader) -> str:
+    """What a banned reader is told when they try to post."""
+    until = f" until {reader.banned_until:%d %B %Y}" if reader.banned_until else ""
+    reason = f" Reason: {reader.ban_reason}" if reader.ban_reason else ""
+    return f"You have been banned from commenting{until}.{reason}"
+
+
 def post_comment(
     session: Session, *, author: Reader, ref: ThreadRef, body: object, parent_id: object,
-    rules: PostingRules,
+    rules: PostingRules, policy: Policy,
 ) -> Comment:
-    """Validate and store a comment or reply, creating the thread on its first comment."""
-    source = _clean_body(body, rules)
-    parent = _check_parent(session, parent_id, find_thread(session, ref.key), rules)
-    thread = _get_or_create_thread(session, ref)
+    """Validate and store a comment or reply, creating the thread on its first comment.
+
+    The policy decides whether it goes live at once or waits, pending, for a moderator.
+    """
     now = utcnow()
+    if author.is_banned(now):
+        raise Forbidden(ban_message(author), code="banned")
+    source = _clean_body(body, rules)
+    existing = find_thread(session, ref.key)
+    if existing is not None and thread_is_closed(existing, policy, now):
+        raise Forbidden("Comments are closed on this article.", code="thread_closed")
+    parent = _check_parent(session, parent_id, existing, rules)
+    html = render_comment(source)
+    reasons = hold_reasons(session, policy, author, source, html)
+    thread = _get_or_create_thread(session, ref)
     comment = Comment(
         thread_id=thread.id, parent_id=parent.id if parent else None, author_id=author.id,
         author=author, depth=parent.depth + 1 if parent else 0, body_source=source,
-        body_html=render_comment(source), status=Status.APPROVED, created_at=now, updated_at=now,
+        body_html=html, status=Status.PENDING if reasons else Status.APPROVED,
+        hold_reasons=json.dumps(reasons), created_at=now, updated_at=now,
     )
     session.add(comment)
     session.flush()
     return comment
 
 
+def _own_comment(session: Session, reader: Reader, comment_id: int) -> Comment:
+    comment = session.get(Comment, comment_id)
+    if comment is None or comment.status in (Status.DELETED, Status.REJECTED, Status.SPAM):
+        raise NotFound("That comment no longer exists.", code="unknown_comment")
+    if comment.author_id != reader.id:
+        raise Forbidden("You can only change your own comments.", code="not_your_comment")
+    return comment
+
+
+def edit_comment(session: Session, *, reader: Reader, comment_id: int, body: object,
+                 rules: PostingRules, policy: Policy) -> Comment:
+    """Replace the text of one's own comment within the edit window; re-render and re-check."""
+    comment = _own_comment(session, reader, comment_id)
+    now = utcnow()
+    if comment.created_at + timedelta(minutes=policy.edit_window_minutes) < now:
+        raise Forbidden(f"Comments can only be edited for {policy.edit_window_minutes} minutes "
+                        "after posting.", code="edit_window_closed")
+    source = _clean_body(body, rules)
+    comment.body_source, comment.body_html, comment.updated_at = source, render_comment(source), now
+    words = banned_words_in(policy, source)
+    if words and comment.status == Status.APPROVED:
+        comment.status = Status.PENDING
+        comment.hold_reasons = json.dumps([f"banned word: {word}" for word in words])
+    session.flush()
+    return comment
+
+
+def delete_own_comment(session: Session, *, reader: Reader, comment_id: int) -> Comment:
+    """An author takes back a comment; replies stay, under a placeholder."""
+    comment = _own_comment(session, reader, comment_id)
+    audit.record(session, reader, "author_delete", "comment", comment.id,
+                 comment.status.value, Status.DELETED.value)
+    comment.status, comment.updated_at = Status.DELETED, utcnow()
+    session.flush()
+    return comment
+
+
 def visible_comments(session: Session, thread: Thread) -> list[Comment]:
-    """The approved comments of a thread, oldest first, authors loaded in the same query."""
+    """What readers may see of a thread, oldest first, authors loaded in the same query.
+
+    Deleted comments come too, so that their replies keep their place under a placeholder.
+    """
     return list(session.scalars(
         sa.select(Comment)
-        .where(Comment.thread_id == thread.id, Comment.status == Status.APPROVED)
+        .where(Comment.thread_id == thread.id,
+               Comment.status.in_([Status.APPROVED, Status.DELETED]),
+               Comment.hidden_by_flags.is_(False))
         .order_by(Comment.created_at, Comment.id)
     ))
 
@@ -124,7 +188,8 @@ def comment_counts(session: Session, keys: Iterable[str]) -> dict[str, int]:
     rows = session.execute(
         sa.select(Thread.key, sa.func.count(Comment.id))
         .join(Comment, Comment.thread_id == Thread.id)
-        .where(Thread.key.in_(wanted), Comment.status == Status.APPROVED)
+        .where(Thread.key.in_(wanted), Comment.status == Status.APPROVED,
+               Comment.hidden_by_flags.is_(False))
         .group_by(Thread.key)
     )
     counts.update({key: count for key, count in rows})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from comments_widget import admin
 from comments_widget.resources import STATIC_DIR, TEMPLATES_DIR
 from comments_widget.views import api, embed, pages
 
@@ -18,4 +19,5 @@ def create_blueprint() -> Blueprint:
     embed.register(blueprint)
     blueprint.register_blueprint(api.create_blueprint())
     blueprint.register_blueprint(pages.create_blueprint())
+    blueprint.register_blueprint(admin.create_blueprint())
     return blueprint

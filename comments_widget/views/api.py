@@ -8,15 +8,24 @@ from werkzeug.exceptions import HTTPException
 
 from comments_widget.auth import api_reader, authenticated_by_token, current_token
 from comments_widget.errors import Forbidden, InvalidInput, NotAuthenticated, WidgetError
-from comments_widget.models import Reader
+from comments_widget.models import Reader, Status, utcnow
 from comments_widget.services import comments as comment_service
+from comments_widget.services import flags
 from comments_widget.services import readers as reader_service
 from comments_widget.services.comments import MAX_TITLE_LENGTH, ThreadRef
-from comments_widget.state import current_state, db_session
+from comments_widget.services.policy import thread_is_closed
+from comments_widget.state import allowed_origins, current_policy, current_state, db_session
 from comments_widget.urls import InvalidUrl, normalize_url, origin_of
 from comments_widget.views import http
+from comments_widget.views.notifications import notify_moderators_soon
 from comments_widget.views.openapi import openapi_json
-from comments_widget.views.payloads import comment_json, comment_tree, reader_json, thread_json
+from comments_widget.views.payloads import (
+    comment_json,
+    comment_tree,
+    count_visible,
+    reader_json,
+    thread_json,
+)
 
 MAX_COUNT_URLS = 100
 MAX_THREAD_ID_LENGTH = 200
@@ -30,7 +39,7 @@ def thread_ref(url: object, thread_id: object = None, title: object = "") -> Thr
         normalized = normalize_url(url)
     except InvalidUrl as error:
         raise InvalidInput(f"Bad article URL: {error}.", code="invalid_url") from error
-    if origin_of(normalized) not in current_state().allowed_origins:
+    if origin_of(normalized) not in allowed_origins():
         raise Forbidden(f"Comments are not enabled for {origin_of(normalized)}.",
                         code="origin_not_allowed")
     key = normalized
@@ -61,7 +70,9 @@ def get_thread() -> Response:
     if thread is None:
         return jsonify(thread=None, comments=[])
     comments = comment_service.visible_comments(session, thread)
-    return jsonify(thread=thread_json(thread, len(comments)), comments=comment_tree(comments))
+    closed = thread_is_closed(thread, current_policy(), utcnow())
+    return jsonify(thread=thread_json(thread, count_visible(comments), closed),
+                   comments=comment_tree(comments, thread.pinned_comment_id))
 
 
 def post_comment() -> tuple[Response, int]:
@@ -74,10 +85,44 @@ def post_comment() -> tuple[Response, int]:
     session = db_session()
     comment = comment_service.post_comment(
         session, author=reader, ref=ref, body=data.get("body"), parent_id=data.get("parent_id"),
-        rules=state.posting_rules,
+        rules=state.posting_rules, policy=current_policy(),
     )
     session.commit()
+    if comment.status == Status.PENDING:
+        notify_moderators_soon()
     return jsonify(comment_json(comment)), 201
+
+
+def edit_comment(comment_id: int) -> Response:
+    """Change one's own comment within the policy's edit window."""
+    reader = require_reader()
+    data = http.json_body()
+    session = db_session()
+    comment = comment_service.edit_comment(
+        session, reader=reader, comment_id=comment_id, body=data.get("body"),
+        rules=current_state().posting_rules, policy=current_policy())
+    session.commit()
+    return jsonify(comment_json(comment))
+
+
+def delete_comment(comment_id: int) -> tuple[str, int]:
+    """Take back one's own comment; its replies stay under a placeholder."""
+    reader = require_reader()
+    session = db_session()
+    comment_service.delete_own_comment(session, reader=reader, comment_id=comment_id)
+    session.commit()
+    return "", 204
+
+
+def flag_comment(comment_id: int) -> tuple[Response, int]:
+    """Report a comment to the moderators, once per reader."""
+    reader = require_reader()
+    data = http.json_body()
+    session = db_session()
+    flags.flag_comment(session, reader, comment_id, data.get("reason"), data.get("text"),
+                       current_policy().flag_threshold)
+    session.commit()
+    return jsonify(reported=True), 201
 
 
 def get_counts() -> Response:
@@ -141,6 +186,12 @@ def create_blueprint() -> Blueprint:
     api.register_error_handler(HTTPException, http.handle_http_error)
     api.add_url_rule("/threads", "thread", get_thread)
     api.add_url_rule("/comments", "post_comment", post_comment, methods=["POST"])
+    api.add_url_rule("/comments/<int:comment_id>", "edit_comment", edit_comment,
+                     methods=["PATCH"])
+    api.add_url_rule("/comments/<int:comment_id>", "delete_comment", delete_comment,
+                     methods=["DELETE"])
+    api.add_url_rule("/comments/<int:comment_id>/flag", "flag_comment", flag_comment,
+                     methods=["POST"])
     api.add_url_rule("/counts", "counts", get_counts)
     api.add_url_rule("/me", "me", get_me)
     api.add_url_rule("/tokens", "create_token", create_token, methods=["POST"])

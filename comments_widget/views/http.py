@@ -18,7 +18,7 @@ from comments_widget.errors import (
     RateLimited,
     WidgetError,
 )
-from comments_widget.state import current_state
+from comments_widget.state import allowed_origins
 from comments_widget.urls import origin_of
 
 STATUS_BY_ERROR: dict[type[WidgetError], int] = {
@@ -84,7 +84,7 @@ def check_request_origin() -> None:
     origin = request.headers.get("Origin")
     if origin is None or origin == own_origin():
         return
-    if origin_of(origin) not in current_state().allowed_origins:
+    if origin_of(origin) not in allowed_origins():
         raise Forbidden(f"Comments are not enabled for pages on {origin}.",
                         code="origin_not_allowed")
 
@@ -93,7 +93,7 @@ def add_cors_headers(response: Response) -> Response:
     """Let allowed origins read API answers; never allow credentials (the embed uses tokens)."""
     response.vary.add("Origin")
     origin = request.headers.get("Origin")
-    if origin and origin_of(origin) in current_state().allowed_origins:
+    if origin and origin_of(origin) in allowed_origins():
         response.headers["Access-Control-Allow-Origin"] = origin
         response.headers["Access-Control-Allow-Headers"] = CORS_ALLOWED_HEADERS
         response.headers["Access-Control-Allow-Methods"] = CORS_ALLOWED_METHODS

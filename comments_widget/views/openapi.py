@@ -75,6 +75,29 @@ def _spec(base: str) -> dict[str, Any]:
                     "thread_id": {"type": "string"}}, ["url", "body"]),
                 "responses": {"201": _answer("The new comment", comment),
                               **_errors(400, 401, 403, 404, 413, 415, 429)}}},
+            "/comments/{comment_id}": {
+                "parameters": [{"name": "comment_id", "in": "path", "required": True,
+                                "schema": {"type": "integer"}}],
+                "patch": {
+                    "summary": "Edit one's own comment within the edit window",
+                    "security": [{"bearer": []}],
+                    "requestBody": _json_body({"body": {"type": "string"}}, ["body"]),
+                    "responses": {"200": _answer("The edited comment", comment),
+                                  **_errors(400, 401, 403, 404)}},
+                "delete": {
+                    "summary": "Delete one's own comment", "security": [{"bearer": []}],
+                    "responses": {"204": _answer("Deleted"), **_errors(401, 403, 404)}}},
+            "/comments/{comment_id}/flag": {
+                "parameters": [{"name": "comment_id", "in": "path", "required": True,
+                                "schema": {"type": "integer"}}],
+                "post": {
+                    "summary": "Report a comment to the moderators",
+                    "security": [{"bearer": []}],
+                    "requestBody": _json_body({
+                        "reason": {"enum": ["spam", "abuse", "off_topic", "other"]},
+                        "text": {"type": "string", "maxLength": 500}}, ["reason"]),
+                    "responses": {"201": _answer("Reported"),
+                                  **_errors(400, 401, 404, 409)}}},
             "/counts": {"get": {
                 "summary": "Approved comment counts for up to 100 articles",
                 "parameters": [_query("url", "article URLs", many=True)],

@@ -10,7 +10,7 @@ from comments_widget.errors import WidgetError
 from comments_widget.forms import ConfirmForm, LoginForm, RegisterForm
 from comments_widget.models import Reader
 from comments_widget.services import readers as reader_service
-from comments_widget.state import current_state, db_session
+from comments_widget.state import allowed_origins, current_state, db_session
 from comments_widget.urls import origin_of, safe_redirect_target
 from comments_widget.views.payloads import reader_json
 
@@ -30,7 +30,7 @@ def _popup_origin() -> str | None:
     origin = request.args.get("origin")
     if origin is None:
         return None
-    if origin_of(origin) != origin or origin not in current_state().allowed_origins:
+    if origin_of(origin) != origin or origin not in allowed_origins():
         abort(400, description=f"Comments are not enabled for pages on {origin}.")
     return origin
 
@@ -47,10 +47,10 @@ def _finish_login(reader: Reader) -> BaseResponse | str:
         session = db_session()
         token = reader_service.issue_token(session, reader, current_state().token_max_age)
         session.commit()
-        back = safe_redirect_target(request.args.get("next"), current_state().allowed_origins)
+        back = safe_redirect_target(request.args.get("next"), allowed_origins())
         return render_template("comments_widget/handoff.html", token=token, origin=origin,
                                reader=reader_json(reader), back=back)
-    target = safe_redirect_target(request.args.get("next"), current_state().allowed_origins)
+    target = safe_redirect_target(request.args.get("next"), allowed_origins())
     return redirect(target or url_for("comments_widget.pages.account"))
 
 
@@ -115,7 +115,7 @@ def logout() -> BaseResponse | str:
     form = ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
         logout_user()
-        target = safe_redirect_target(request.args.get("next"), current_state().allowed_origins)
+        target = safe_redirect_target(request.args.get("next"), allowed_origins())
         return redirect(target or url_for("comments_widget.pages.login"))
     return render_template("comments_widget/logout.html", form=form)
 

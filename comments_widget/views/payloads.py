@@ -4,39 +4,62 @@ from __future__ import annotations
 
 from typing import Any
 
-from comments_widget.models import Comment, Reader, Thread
+from comments_widget.models import Comment, Reader, Status, Thread
 
 
 def reader_json(reader: Reader) -> dict[str, Any]:
     """What the embed needs to know about the logged-in reader."""
-    return {"id": reader.id, "name": reader.display_name, "role": reader.role.value}
+    from comments_widget.services.comments import ban_message
+
+    return {"id": reader.id, "name": reader.display_name, "role": reader.role.value,
+            "banned": ban_message(reader) if reader.is_banned() else None}
 
 
 def comment_json(comment: Comment) -> dict[str, Any]:
     """One comment; `html` is sanitised at write time and safe to insert as is."""
+    deleted = comment.status == Status.DELETED
     return {
         "id": comment.id,
         "parent_id": comment.parent_id,
-        "author": {"name": comment.author.display_name},
-        "html": comment.body_html,
+        "author": {"id": None if deleted else comment.author_id,
+                   "name": None if deleted else comment.author.display_name},
+        "html": "" if deleted else comment.body_html,
         "status": comment.status.value,
         "created_at": comment.created_at.isoformat(),
         "replies": [],
     }
 
 
-def thread_json(thread: Thread, comment_count: int) -> dict[str, Any]:
-    """A thread's identity and size."""
+def thread_json(thread: Thread, comment_count: int, closed: bool) -> dict[str, Any]:
+    """A thread's identity, size and state."""
     return {"key": thread.key, "url": thread.url, "title": thread.title,
-            "comment_count": comment_count}
+            "comment_count": comment_count, "closed": closed,
+            "pinned_comment_id": thread.pinned_comment_id}
 
 
-def comment_tree(comments: list[Comment]) -> list[dict[str, Any]]:
-    """Nest replies under their parents, keeping each level in the order given."""
+def _prune_deleted(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    # A deleted comment stays only as the placeholder its visible replies hang from.
+    kept = []
+    for node in nodes:
+        node["replies"] = _prune_deleted(node["replies"])
+        if node["status"] != Status.DELETED.value or node["replies"]:
+            kept.append(node)
+    return kept
+
+
+def comment_tree(comments: list[Comment], pinned_id: int | None = None) -> list[dict[str, Any]]:
+    """Nest replies under their parents, oldest first, the pinned comment on top."""
     nodes = {comment.id: comment_json(comment) for comment in comments}
     roots: list[dict[str, Any]] = []
     for comment in comments:
         parent = nodes.get(comment.parent_id) if comment.parent_id else None
         # A reply whose parent is hidden is still the reader's words: show it at the top level.
         (parent["replies"] if parent else roots).append(nodes[comment.id])
+    roots = _prune_deleted(roots)
+    roots.sort(key=lambda node: node["id"] != pinned_id)
     return roots
+
+
+def count_visible(comments: list[Comment]) -> int:
+    """Comments a reader can read (placeholders do not count)."""
+    return sum(1 for comment in comments if comment.status == Status.APPROVED)

@@ -1,0 +1,52 @@
+"""Small pieces every dashboard page uses."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from flask import flash, redirect, request, url_for
+from markupsafe import Markup, escape
+from werkzeug.wrappers import Response as BaseResponse
+
+from comments_widget.errors import WidgetError
+from comments_widget.state import db_session
+from comments_widget.urls import safe_redirect_target
+
+
+def back(default_endpoint: str, **values: object) -> BaseResponse:
+    """Redirect to the page the form came from (only our own paths), else to a default."""
+    target = safe_redirect_target(request.form.get("next"), frozenset())
+    return redirect(target or url_for(default_endpoint, **values))
+
+
+def attempt(change: Callable[[], str], default_endpoint: str, **values: object) -> BaseResponse:
+    """Run a change, commit it and flash its message; flash the refusal instead if it fails."""
+    session = db_session()
+    try:
+        message = change()
+    except WidgetError as error:
+        session.rollback()
+        flash(error.message, "error")
+    else:
+        session.commit()
+        flash(message, "success")
+    return back(default_endpoint, **values)
+
+
+def int_arg(name: str) -> int | None:
+    """A whole-number query parameter, or None when absent or malformed."""
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+def highlight(html: str, words: tuple[str, ...]) -> Markup:
+    """Mark banned words in sanitised HTML, touching only text between tags."""
+    if not words:
+        return Markup(html)
+    pattern = re.compile("|".join(rf"(?<!\w){re.escape(str(escape(w)))}(?!\w)" for w in words),
+                         re.IGNORECASE)
+    parts = re.split(r"(<[^>]*>)", html)
+    marked = [part if part.startswith("<") else
+              pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", part) for part in parts]
+    return Markup("".join(marked))

@@ -1,0 +1,84 @@
+"""Admin-only settings: the moderation policy and the allowed sites."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Blueprint, abort, render_template, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
+
+from comments_widget.admin.forms import CsrfOnlyForm, PolicyForm, SiteForm
+from comments_widget.admin.helpers import attempt
+from comments_widget.services import audit, sites
+from comments_widget.services.policy import Policy, save_policy
+from comments_widget.state import current_policy, current_state, db_session
+
+
+def _policy_from(form: PolicyForm) -> Policy:
+    words = tuple(dict.fromkeys(w.strip() for w in form.banned_words.data.splitlines()
+                                if w.strip()))
+    return Policy(premoderation=form.premoderation.data,
+                  first_time_threshold=form.first_time_threshold.data, banned_words=words,
+                  max_links=form.max_links.data, auto_close_days=form.auto_close_days.data,
+                  edit_window_minutes=form.edit_window_minutes.data,
+                  flag_threshold=form.flag_threshold.data)
+
+
+def policy_page(require_admin: Callable[[], object]) -> BaseResponse | str | tuple[str, int]:
+    """Show and change the policy; a change applies to the very next comment."""
+    require_admin()
+    current = current_policy()
+    form = PolicyForm(data={**current.__dict__, "banned_words": "\n".join(current.banned_words)})
+    if form.validate_on_submit():
+        def change() -> str:
+            changes = save_policy(db_session(), _policy_from(form))
+            for key, (before, after) in changes.items():
+                audit.record(db_session(), current_user, "policy", "policy", None,
+                             str(before), str(after), key)
+            return f"Policy saved ({len(changes)} change{'s' if len(changes) != 1 else ''})."
+
+        return attempt(change, "comments_widget.admin.policy")
+    status = 400 if form.errors else 200
+    return render_template("comments_widget/admin/policy.html", form=form), status
+
+
+def sites_page(require_admin: Callable[[], object]) -> BaseResponse | str | tuple[str, int]:
+    """Allowed origins, with the snippet to paste on each."""
+    require_admin()
+    form = SiteForm()
+    if form.validate_on_submit():
+        def change() -> str:
+            site = sites.add_site(db_session(), current_user, form.origin.data, form.name.data)
+            return f"{site.origin} may now embed the comments."
+
+        return attempt(change, "comments_widget.admin.sites")
+    return render_template(
+        "comments_widget/admin/sites.html", form=form, remove_form=CsrfOnlyForm(),
+        configured=sorted(current_state().allowed_origins),
+        added=sites.dashboard_sites(db_session()),
+        embed_url=url_for("comments_widget.embed_js", _external=True),
+    ), 400 if form.errors else 200
+
+
+def remove_site(require_admin: Callable[[], object], site_id: int) -> BaseResponse:
+    """Stop allowing an origin that was added in the dashboard."""
+    require_admin()
+    if not CsrfOnlyForm().validate_on_submit():
+        abort(400, description="The form expired; reload the page and try again.")
+
+    def change() -> str:
+        sites.remove_site(db_session(), current_user, site_id)
+        return "Site removed."
+
+    return attempt(change, "comments_widget.admin.sites")
+
+
+def register(admin: Blueprint, require_admin: Callable[[], object]) -> None:
+    """Add these pages to the dashboard blueprint, each behind the admin check."""
+    admin.add_url_rule("/policy", "policy", lambda: policy_page(require_admin),
+                       methods=["GET", "POST"])
+    admin.add_url_rule("/sites", "sites", lambda: sites_page(require_admin),
+                       methods=["GET", "POST"])
+    admin.add_url_rule("/sites/<int:site_id>/remove", "remove_site",
+                       lambda site_id: remove_site(require_admin, site_id), methods=["POST"])

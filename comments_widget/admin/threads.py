@@ -1,0 +1,75 @@
+"""Threads: list them, close and reopen them, pin a comment."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
+
+from comments_widget.admin.forms import CsrfOnlyForm
+from comments_widget.admin.helpers import attempt, int_arg
+from comments_widget.errors import WidgetError
+from comments_widget.models import Comment, Status, utcnow
+from comments_widget.services import threads as thread_service
+from comments_widget.services.policy import thread_is_closed
+from comments_widget.state import current_policy, db_session
+
+
+def threads() -> str:
+    """Threads with the latest activity first, searchable by title or URL."""
+    search = request.args.get("q", "").strip()
+    page = int_arg("page") or 1
+    rows = thread_service.thread_page(db_session(), search, page)
+    now, policy = utcnow(), current_policy()
+    return render_template(
+        "comments_widget/admin/threads.html", rows=rows, search=search, page=page,
+        closed={row.thread.id: thread_is_closed(row.thread, policy, now) for row in rows},
+        has_next=len(rows) == thread_service.PAGE_SIZE)
+
+
+def thread_detail(thread_id: int) -> str:
+    """One thread: its state, and its top-level comments to pin from."""
+    session = db_session()
+    try:
+        thread = thread_service.get_thread(session, thread_id)
+    except WidgetError:
+        abort(404)
+    top_level = list(session.scalars(
+        sa.select(Comment).where(Comment.thread_id == thread.id, Comment.parent_id.is_(None),
+                                 Comment.status == Status.APPROVED)
+        .order_by(Comment.created_at.desc()).limit(100)))
+    return render_template("comments_widget/admin/thread.html", thread=thread,
+                           comments=top_level, form=CsrfOnlyForm(),
+                           closed=thread_is_closed(thread, current_policy(), utcnow()))
+
+
+def change_thread(thread_id: int, change: str) -> BaseResponse:
+    """Close, reopen, pin or unpin."""
+    if not CsrfOnlyForm().validate_on_submit():
+        abort(400, description="The form expired; reload the page and try again.")
+    session = db_session()
+
+    def apply() -> str:
+        thread = thread_service.get_thread(session, thread_id)
+        title = thread.title or thread.url
+        if change == "close":
+            thread_service.close(session, current_user, thread)
+            return f"Comments are closed on “{title}”."
+        if change == "reopen":
+            thread_service.reopen(session, current_user, thread)
+            return f"“{title}” accepts comments again."
+        comment_id = request.form.get("comment_id", "")
+        thread_service.pin(session, current_user, thread,
+                           int(comment_id) if change == "pin" and comment_id.isdigit() else None)
+        return "Pinned." if change == "pin" else "Unpinned."
+
+    return attempt(apply, "comments_widget.admin.thread_detail", thread_id=thread_id)
+
+
+def register(admin: Blueprint) -> None:
+    """Add these pages to the dashboard blueprint."""
+    admin.add_url_rule("/threads", "threads", threads)
+    admin.add_url_rule("/threads/<int:thread_id>", "thread_detail", thread_detail)
+    admin.add_url_rule("/threads/<int:thread_id>/<any(close,reopen,pin,unpin):change>",
+                       "change_thread", change_thread, methods=["POST"])

@@ -1,0 +1,51 @@
+"""The audit log: every moderation action, who took it and what it changed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from comments_widget.models import AuditEntry, Reader
+
+PAGE_SIZE = 50
+
+
+def record(session: Session, actor: Reader | None, action: str, target_type: str,
+           target_id: int | None, before: str = "", after: str = "", detail: str = "") -> None:
+    """Add one entry; it is committed with the change it describes."""
+    session.add(AuditEntry(actor_id=actor.id if actor else None, action=action,
+                           target_type=target_type, target_id=target_id, before=before[:200],
+                           after=after[:200], detail=detail))
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    action: str = ""
+    actor_id: int | None = None
+    target_type: str = ""
+    target_id: int | None = None
+
+
+def entries(session: Session, filters: AuditFilter, before_id: int | None = None,
+            limit: int = PAGE_SIZE) -> list[AuditEntry]:
+    """Newest first, one page after `before_id` (keyset pagination)."""
+    query = sa.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    if filters.action:
+        query = query.where(AuditEntry.action == filters.action)
+    if filters.actor_id is not None:
+        query = query.where(AuditEntry.actor_id == filters.actor_id)
+    if filters.target_type:
+        query = query.where(AuditEntry.target_type == filters.target_type)
+    if filters.target_id is not None:
+        query = query.where(AuditEntry.target_id == filters.target_id)
+    if before_id is not None:
+        query = query.where(AuditEntry.id < before_id)
+    return list(session.scalars(query))
+
+
+def known_actions(session: Session) -> list[str]:
+    """Every action name in the log, for the filter menu."""
+    return list(session.scalars(sa.select(AuditEntry.action).distinct().order_by(
+        AuditEntry.action)))

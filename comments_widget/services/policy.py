@@ -1,0 +1,101 @@
+"""The moderation policy: stored in the database, so a change applies on the next request."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from comments_widget.errors import InvalidInput
+from comments_widget.models import Comment, Reader, Setting, Status, Thread
+
+PREMODERATION_MODES = ("off", "all", "first_time")
+_LINK = re.compile(r"<a\s", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What holds a comment for review, when threads close, how long authors may edit."""
+
+    premoderation: str = "off"  # "off", "all", or "first_time"
+    first_time_threshold: int = 1  # approved comments before a reader skips pre-moderation
+    banned_words: tuple[str, ...] = field(default_factory=tuple)
+    max_links: int | None = 3  # more links than this holds the comment; None: no limit
+    auto_close_days: int | None = None  # close threads N days after their first comment
+    edit_window_minutes: int = 15
+    flag_threshold: int = 3  # reports that hide a comment until a moderator decides
+
+    def validated(self) -> Policy:
+        """Self, or InvalidInput naming the field that is out of range."""
+        if self.premoderation not in PREMODERATION_MODES:
+            raise InvalidInput(f"Pre-moderation must be one of {', '.join(PREMODERATION_MODES)}.")
+        for name in ("first_time_threshold", "edit_window_minutes", "flag_threshold"):
+            if getattr(self, name) < (1 if name != "edit_window_minutes" else 0):
+                raise InvalidInput(f"{name.replace('_', ' ').capitalize()} is too small.")
+        if self.max_links is not None and self.max_links < 0:
+            raise InvalidInput("Max links cannot be negative.")
+        if self.auto_close_days is not None and self.auto_close_days < 1:
+            raise InvalidInput("Auto-close days must be at least 1 (leave empty for never).")
+        return self
+
+
+def load_policy(session: Session) -> Policy:
+    """The current policy: stored values over the defaults."""
+    stored = {row.key: json.loads(row.value) for row in session.scalars(sa.select(Setting))}
+    known = {f.name for f in fields(Policy)}
+    values = {key: value for key, value in stored.items() if key in known}
+    if "banned_words" in values:
+        values["banned_words"] = tuple(values["banned_words"])
+    return Policy(**values)
+
+
+def save_policy(session: Session, policy: Policy) -> dict[str, tuple[object, object]]:
+    """Store a policy; returns {field: (before, after)} for what changed."""
+    policy.validated()
+    before = asdict(load_policy(session))
+    after = asdict(policy)
+    changes = {key: (before[key], after[key]) for key in after if before[key] != after[key]}
+    for key in changes:
+        value = list(after[key]) if key == "banned_words" else after[key]
+        session.merge(Setting(key=key, value=json.dumps(value)))
+    session.flush()
+    return {key: (list(b) if isinstance(b, tuple) else b, list(a) if isinstance(a, tuple) else a)
+            for key, (b, a) in changes.items()}
+
+
+def banned_words_in(policy: Policy, text: str) -> list[str]:
+    """The banned words a text contains, matched as whole words, case-insensitively."""
+    return [word for word in policy.banned_words
+            if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.IGNORECASE)]
+
+
+def hold_reasons(session: Session, policy: Policy, author: Reader, source: str,
+                 html: str) -> list[str]:
+    """Why this new comment must wait for a moderator; empty when it may go live at once."""
+    reasons = [f"banned word: {word}" for word in banned_words_in(policy, source)]
+    links = len(_LINK.findall(html))
+    if policy.max_links is not None and links > policy.max_links:
+        reasons.append(f"{links} links")
+    if policy.premoderation == "all":
+        reasons.append("pre-moderation: all comments")
+    elif policy.premoderation == "first_time":
+        approved = session.scalar(
+            sa.select(sa.func.count(Comment.id))
+            .where(Comment.author_id == author.id, Comment.status == Status.APPROVED)
+        )
+        if approved < policy.first_time_threshold:
+            reasons.append("first-time commenter")
+    return reasons
+
+
+def thread_is_closed(thread: Thread, policy: Policy, now: datetime) -> bool:
+    """Closed by a moderator, or automatically N days after its first comment."""
+    if thread.closed_at is not None:
+        return True
+    if policy.auto_close_days is None:
+        return False
+    return thread.created_at + timedelta(days=policy.auto_close_days) <= now

@@ -1,0 +1,77 @@
+"""Moderating threads: listing them, closing and reopening, pinning a comment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from comments_widget.errors import InvalidInput, NotFound
+from comments_widget.models import Comment, Reader, Status, Thread, utcnow
+from comments_widget.services import audit
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class ThreadRow:
+    thread: Thread
+    comment_count: int
+    last_activity: datetime | None
+
+
+def thread_page(session: Session, search: str = "", page: int = 1,
+                limit: int = PAGE_SIZE) -> list[ThreadRow]:
+    """Threads with the most recent activity first, with approved-comment counts."""
+    stats = (sa.select(Comment.thread_id,
+                       sa.func.count(Comment.id).filter(Comment.status == Status.APPROVED)
+                       .label("n"),
+                       sa.func.max(Comment.created_at).label("last"))
+             .group_by(Comment.thread_id).subquery())
+    query = (sa.select(Thread, sa.func.coalesce(stats.c.n, 0), stats.c.last)
+             .outerjoin(stats, stats.c.thread_id == Thread.id)
+             .order_by(sa.desc(sa.func.coalesce(stats.c.last, Thread.created_at)), Thread.id.desc())
+             .limit(limit).offset((max(page, 1) - 1) * limit))
+    if search.strip():
+        pattern = f"%{search.strip()}%"
+        query = query.where(sa.or_(Thread.title.ilike(pattern), Thread.url.ilike(pattern)))
+    return [ThreadRow(thread, count, last) for thread, count, last in session.execute(query)]
+
+
+def get_thread(session: Session, thread_id: int) -> Thread:
+    """The thread with this id, or NotFound."""
+    thread = session.get(Thread, thread_id)
+    if thread is None:
+        raise NotFound("That thread does not exist.", code="unknown_thread")
+    return thread
+
+
+def close(session: Session, actor: Reader, thread: Thread) -> None:
+    """Stop new comments on a thread; existing ones stay visible."""
+    if thread.closed_at is None:
+        thread.closed_at = utcnow()
+        audit.record(session, actor, "close", "thread", thread.id, "open", "closed")
+
+
+def reopen(session: Session, actor: Reader, thread: Thread) -> None:
+    """Accept comments again."""
+    if thread.closed_at is not None:
+        thread.closed_at = None
+        audit.record(session, actor, "reopen", "thread", thread.id, "closed", "open")
+
+
+def pin(session: Session, actor: Reader, thread: Thread, comment_id: int | None) -> None:
+    """Pin one approved top-level comment to the top of its thread (None unpins)."""
+    if comment_id is not None:
+        comment = session.get(Comment, comment_id)
+        if comment is None or comment.thread_id != thread.id or comment.parent_id is not None:
+            raise InvalidInput("Only a top-level comment of this thread can be pinned.",
+                               code="cannot_pin")
+        if comment.status != Status.APPROVED:
+            raise InvalidInput("Only an approved comment can be pinned.", code="cannot_pin")
+    before = thread.pinned_comment_id
+    thread.pinned_comment_id = comment_id
+    audit.record(session, actor, "pin" if comment_id else "unpin", "thread", thread.id,
+                 str(before or ""), str(comment_id or ""))
