@@ -135,4 +135,58 @@ def post(client: FlaskClient, headers: dict[str, str], **body: Any) -> Any:
 def stored(session: Session, model: type) -> list[Any]:
     """Every row of a table, fresh from the database."""
     session.commit()  # End the test's own transaction so the newest writes are visible.
+    session.expire_all()
     return list(session.scalars(sa.select(model).order_by(model.id)))
+
+
+def login(client: FlaskClient, email: str, password: str = PASSWORD) -> None:
+    """Log in through the real login page (with its CSRF token), as a moderator would."""
+    import re
+
+    page = client.get("/comments/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post("/comments/login", data={"email": email, "password": password,
+                                                    "csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def csrf_token(client: FlaskClient, path: str) -> str:
+    """The CSRF token of the first form on a page."""
+    import re
+
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+
+
+def make_staff(session: Session, name: str, role: str) -> Reader:
+    """A moderator or admin account, committed."""
+    from comments_widget.models import Role
+
+    staff = create_reader(session, name)
+    staff.role = Role(role)
+    session.commit()
+    return staff
+
+
+@pytest.fixture
+def admin_user(session: Session) -> Reader:
+    return make_staff(session, "Boss", "admin")
+
+
+@pytest.fixture
+def moderator(session: Session) -> Reader:
+    return make_staff(session, "Mod", "moderator")
+
+
+@pytest.fixture
+def admin_client(app: Flask, admin_user: Reader) -> FlaskClient:
+    client = app.test_client()
+    login(client, admin_user.email)
+    return client
+
+
+@pytest.fixture
+def mod_client(app: Flask, moderator: Reader) -> FlaskClient:
+    client = app.test_client()
+    login(client, moderator.email)
+    return client

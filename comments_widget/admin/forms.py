@@ -11,6 +11,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
 
 from comments_widget.models import Role
@@ -22,9 +23,9 @@ class CsrfOnlyForm(FlaskForm):
 
 class PolicyForm(FlaskForm):
     premoderation = SelectField("Pre-moderation", choices=[
-        ("off", "Off: comments go live at once"),
-        ("all", "All comments wait for a moderator"),
-        ("first_time", "First-time commenters wait, until they have approved comments"),
+        SelectChoice("off", "Off: comments go live at once"),
+        SelectChoice("all", "All comments wait for a moderator"),
+        SelectChoice("first_time", "First-time commenters wait, until they have approved comments"),
     ])
     first_time_threshold = IntegerField(
         "Approved comments before a reader skips pre-moderation", default=1,
@@ -50,7 +51,8 @@ class BanForm(FlaskForm):
 
 
 class RoleForm(FlaskForm):
-    role = SelectField("Role", choices=[(role.value, role.value.capitalize()) for role in Role])
+    role = SelectField("Role", choices=[SelectChoice(role.value, role.value.capitalize())
+                                        for role in Role])
 
 
 class SiteForm(FlaskForm):

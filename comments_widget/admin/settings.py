@@ -49,7 +49,8 @@ def sites_page(require_admin: Callable[[], object]) -> BaseResponse | str | tupl
     form = SiteForm()
     if form.validate_on_submit():
         def change() -> str:
-            site = sites.add_site(db_session(), current_user, form.origin.data, form.name.data)
+            site = sites.add_site(db_session(), current_user, form.origin.data, form.name.data,
+                                  current_state().allowed_origins)
             return f"{site.origin} may now embed the comments."
 
         return attempt(change, "comments_widget.admin.sites")

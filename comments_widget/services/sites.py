@@ -21,19 +21,21 @@ def allowed_origins(session: Session, configured: frozenset[str]) -> frozenset[s
     return configured | frozenset(session.scalars(sa.select(Site.origin)))
 
 
-def add_site(session: Session, actor: Reader, origin: str, name: str) -> Site:
+def add_site(session: Session, actor: Reader, origin: str, name: str | None,
+             configured: frozenset[str] = frozenset()) -> Site:
     """Allow one more origin."""
     try:
         [clean] = parse_origins([origin.strip()])
     except (ConfigError, ValueError) as error:
         raise InvalidInput(f"{origin!r} is not an origin: write scheme://host[:port], e.g. "
                            "https://news.example", code="invalid_origin") from error
-    if session.scalar(sa.select(Site.id).where(Site.origin == clean)) is not None:
+    if clean in configured or session.scalar(
+            sa.select(Site.id).where(Site.origin == clean)) is not None:
         raise Conflict(f"{clean} is already allowed.", code="site_exists")
-    site = Site(origin=clean, name=name.strip()[:120])
+    site = Site(origin=clean, name=(name or "").strip()[:120])
     session.add(site)
     session.flush()
-    audit.record(session, actor, "add_site", "site", site.id, "", clean, name)
+    audit.record(session, actor, "add_site", "site", site.id, "", clean, site.name)
     return site
 
 
