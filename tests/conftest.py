@@ -21,6 +21,7 @@ from comments_widget import CommentsWidget
 from comments_widget.models import Reader
 from comments_widget.services import readers
 from comments_widget.state import WidgetState
+from tests.deployment import deployment  # noqa: F401  (the browser tests' live servers)
 
 SITE = "https://news.example"
 ARTICLE = f"{SITE}/2023/09/putin-kim"

@@ -54,23 +54,45 @@ def require_chromium() -> None:
     pytest.skip(message)
 
 
-@contextmanager
-def browser_context(user_data_dir: Path, **options: Any) -> Iterator[Any]:
-    """A fresh headless Chromium profile with third-party cookies blocked."""
-    from playwright.sync_api import sync_playwright
+class Browsers:
+    """One reader's Chromium profile, plus fresh profiles for other people on demand."""
 
-    (user_data_dir / "Default").mkdir(parents=True, exist_ok=True)
-    (user_data_dir / "Default" / "Preferences").write_text(json.dumps(BLOCK_THIRD_PARTY_COOKIES))
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
+    def __init__(self, playwright: Any, base_dir: Path) -> None:
+        self._playwright = playwright
+        self._base_dir = base_dir
+        self._contexts: list[Any] = []
+
+    def profile(self, name: str, **options: Any) -> Any:
+        """A new headless Chromium profile with third-party cookies blocked."""
+        user_data_dir = self._base_dir / name
+        (user_data_dir / "Default").mkdir(parents=True, exist_ok=True)
+        (user_data_dir / "Default" / "Preferences").write_text(
+            json.dumps(BLOCK_THIRD_PARTY_COOKIES))
+        options.setdefault("viewport", {"width": 1000, "height": 900})
+        context = self._playwright.chromium.launch_persistent_context(
             str(user_data_dir), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
-            viewport={"width": 1000, "height": 900}, **options,
+            **options,
         )
         context.set_default_timeout(15_000)
-        try:
-            yield context
-        finally:
+        self._contexts.append(context)
+        return context
+
+    def close(self) -> None:
+        for context in self._contexts:
             context.close()
+
+
+@contextmanager
+def browsers(base_dir: Path) -> Iterator[Browsers]:
+    """Start Playwright; every profile opened through it is closed at the end."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        opened = Browsers(playwright, base_dir)
+        try:
+            yield opened
+        finally:
+            opened.close()
 
 
 def screenshot(target: Any, name: str) -> Path:

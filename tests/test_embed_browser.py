@@ -7,74 +7,22 @@ http://localhost:<port>: two sites to the browser, with third-party cookies bloc
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from comments_widget.server import create_app as create_comment_server
 from example_site.app import create_news_app
-from tests.live import browser_context, free_port, require_chromium, screenshot, serve
+from tests.deployment import ARTICLE_PATH, Deployment, register_in_popup
+from tests.live import free_port, screenshot, serve
 
 pytestmark = pytest.mark.browser
 
-ARTICLE_PATH = "/2023/09/putin-kim"
 LOGGED_OUT_BLOCK = ("Leave a comment", ["You need to login to leave a comment. Log-in"])
 
 
 def block_text(compose: Any) -> tuple[str, list[str]]:
     """The compose block's heading and paragraphs, as a reader reads them."""
     return compose.locator("h3").inner_text(), compose.locator("p").all_inner_texts()
-
-
-@dataclass
-class Deployment:
-    site: str
-    comments: str
-    page: Any
-    context: Any
-
-    def open_article(self) -> Any:
-        self.page.goto(self.site + ARTICLE_PATH)
-        return self.page.locator("#comments .compose")
-
-
-@pytest.fixture
-def deployment(database_url: str, tmp_path: Path) -> Iterator[Deployment]:
-    require_chromium()
-    site_port, comments_port = free_port(), free_port()
-    site, comments = f"http://127.0.0.1:{site_port}", f"http://localhost:{comments_port}"
-    comment_app = create_comment_server({
-        "COMMENTS_WIDGET_ALLOWED_ORIGINS": site,
-        "COMMENTS_WIDGET_DATABASE_URL": database_url,
-        "COMMENTS_WIDGET_AUTO_MIGRATE": "true",
-        "COMMENTS_WIDGET_INSTANCE_PATH": str(tmp_path / "instance"),
-    })
-    with serve(comment_app, comments_port), serve(create_news_app(comments), site_port), \
-            browser_context(tmp_path / "profile") as context:
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        yield Deployment(site=site, comments=comments, page=page, context=context)
-        assert errors == [], f"uncaught errors on the page: {errors}"
-    comment_app.extensions["comments_widget"].engine.dispose()
-
-
-def register_in_popup(d: Deployment, name: str = "Ada Reader",
-                      email: str = "ada@example.org") -> None:
-    with d.page.expect_popup() as popup_info:
-        d.page.get_by_role("link", name="Log-in").click()
-    popup = popup_info.value
-    popup.wait_for_load_state()
-    assert popup.url.startswith(d.comments + "/comments/login")
-    popup.get_by_role("link", name="Create an account").click()
-    popup.get_by_label("Display name").fill(name)
-    popup.get_by_label("Email").fill(email)
-    popup.get_by_label("Password").fill("a long enough password")
-    popup.get_by_role("button", name="Create account").click()
-    popup.wait_for_event("close")
 
 
 def test_third_party_cookies_are_blocked_in_the_test_browser(deployment: Deployment) -> None:

@@ -1,0 +1,69 @@
+"""A live deployment for browser tests: the example news site and the comment server on two
+origins, and Chromium profiles with third-party cookies blocked."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from comments_widget.server import create_app as create_comment_server
+from example_site.app import create_news_app
+from tests.live import browsers, free_port, require_chromium, serve
+
+ARTICLE_PATH = "/2023/09/putin-kim"
+
+
+@dataclass
+class Deployment:
+    site: str
+    comments: str
+    page: Any
+    context: Any
+    browsers: Any
+    comment_app: Any
+
+    def open_article(self) -> Any:
+        self.page.goto(self.site + ARTICLE_PATH)
+        return self.page.locator("#comments .compose")
+
+
+@pytest.fixture
+def deployment(database_url: str, tmp_path: Path) -> Iterator[Deployment]:
+    require_chromium()
+    site_port, comments_port = free_port(), free_port()
+    site, comments = f"http://127.0.0.1:{site_port}", f"http://localhost:{comments_port}"
+    comment_app = create_comment_server({
+        "COMMENTS_WIDGET_ALLOWED_ORIGINS": site,
+        "COMMENTS_WIDGET_DATABASE_URL": database_url,
+        "COMMENTS_WIDGET_AUTO_MIGRATE": "true",
+        "COMMENTS_WIDGET_INSTANCE_PATH": str(tmp_path / "instance"),
+    })
+    with serve(comment_app, comments_port), serve(create_news_app(comments), site_port), \
+            browsers(tmp_path / "profiles") as opened:
+        context = opened.profile("reader")
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        yield Deployment(site=site, comments=comments, page=page, context=context,
+                         browsers=opened, comment_app=comment_app)
+        assert errors == [], f"uncaught errors on the page: {errors}"
+    comment_app.extensions["comments_widget"].engine.dispose()
+
+
+def register_in_popup(d: Deployment, name: str = "Ada Reader",
+                      email: str = "ada@example.org") -> None:
+    with d.page.expect_popup() as popup_info:
+        d.page.get_by_role("link", name="Log-in").click()
+    popup = popup_info.value
+    popup.wait_for_load_state()
+    assert popup.url.startswith(d.comments + "/comments/login")
+    popup.get_by_role("link", name="Create an account").click()
+    popup.get_by_label("Display name").fill(name)
+    popup.get_by_label("Email").fill(email)
+    popup.get_by_label("Password").fill("a long enough password")
+    popup.get_by_role("button", name="Create account").click()
+    popup.wait_for_event("close")
