@@ -25,6 +25,8 @@ DEFAULTS: dict[str, Any] = {
     "COMMENTS_WIDGET_TOKEN_MAX_AGE_DAYS": 90,
     # Where rate-limit counters live: None keeps them in process memory, a redis:// URL shares them.
     "COMMENTS_WIDGET_REDIS_URL": None,
+    # Prefix of this server's counters, so several sites can share one Redis.
+    "COMMENTS_WIDGET_RATE_LIMIT_NAMESPACE": "comments_widget",
     # Password attempts allowed per client address on the token endpoint and the login page.
     "COMMENTS_WIDGET_LOGIN_RATE_LIMIT": "10/minute",
     # Comments one reader may post.
@@ -47,6 +49,12 @@ DEFAULTS: dict[str, Any] = {
     "COMMENTS_WIDGET_NOTIFY_INTERVAL_MINUTES": 5,
     # Public base URL of the comment server, for links in emails sent from the command line.
     "COMMENTS_WIDGET_PUBLIC_URL": None,
+    # Seconds a process may keep using the policy and dashboard sites before re-reading them.
+    "COMMENTS_WIDGET_SETTINGS_TTL_SECONDS": 5,
+    # Top-level comments per page of a thread (their replies come with them).
+    "COMMENTS_WIDGET_THREAD_PAGE_SIZE": 50,
+    # max-age of the public thread payload; stale-while-revalidate is six times as long.
+    "COMMENTS_WIDGET_THREAD_MAX_AGE_SECONDS": 10,
 }
 
 
@@ -96,10 +104,14 @@ def validate(config: Mapping[str, Any]) -> None:
         )
     for key in ("COMMENTS_WIDGET_MAX_BODY_LENGTH", "COMMENTS_WIDGET_TOKEN_MAX_AGE_DAYS",
                 "COMMENTS_WIDGET_MIN_PASSWORD_LENGTH", "COMMENTS_WIDGET_SMTP_PORT",
-                "COMMENTS_WIDGET_NOTIFY_INTERVAL_MINUTES"):
+                "COMMENTS_WIDGET_NOTIFY_INTERVAL_MINUTES", "COMMENTS_WIDGET_THREAD_PAGE_SIZE"):
         value = config[key]
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise ConfigError(f"{key} must be a positive whole number, got {value!r}")
+    for key in ("COMMENTS_WIDGET_SETTINGS_TTL_SECONDS", "COMMENTS_WIDGET_THREAD_MAX_AGE_SECONDS"):
+        value = config[key]
+        if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+            raise ConfigError(f"{key} must be a number of seconds, 0 or more, got {value!r}")
     depth = config["COMMENTS_WIDGET_MAX_DEPTH"]
     if not isinstance(depth, int) or isinstance(depth, bool) or depth < 0:
         raise ConfigError(f"COMMENTS_WIDGET_MAX_DEPTH must be 0 or more, got {depth!r}")

@@ -15,6 +15,7 @@ from comments_widget.db import create_engine, create_session_factory
 from comments_widget.ratelimit import RateLimiter
 from comments_widget.services.comments import PostingRules
 from comments_widget.services.notify import MailSettings
+from comments_widget.settings_cache import SettingsCache
 from comments_widget.state import EXTENSION_KEY, WidgetState, close_db_session
 
 
@@ -65,9 +66,13 @@ class CommentsWidget:
             min_password_length=app.config["COMMENTS_WIDGET_MIN_PASSWORD_LENGTH"],
             login_rate_limit=app.config["COMMENTS_WIDGET_LOGIN_RATE_LIMIT"],
             post_rate_limit=app.config["COMMENTS_WIDGET_POST_RATE_LIMIT"],
-            limiter=RateLimiter(app.config["COMMENTS_WIDGET_REDIS_URL"]),
+            limiter=RateLimiter(app.config["COMMENTS_WIDGET_REDIS_URL"],
+                                app.config["COMMENTS_WIDGET_RATE_LIMIT_NAMESPACE"]),
             mail=_mail_settings(app.config),
             notify_interval_minutes=app.config["COMMENTS_WIDGET_NOTIFY_INTERVAL_MINUTES"],
+            settings=SettingsCache(app.config["COMMENTS_WIDGET_SETTINGS_TTL_SECONDS"]),
+            thread_page_size=app.config["COMMENTS_WIDGET_THREAD_PAGE_SIZE"],
+            thread_max_age=app.config["COMMENTS_WIDGET_THREAD_MAX_AGE_SECONDS"],
         )
         create_login_manager("comments_widget.pages.login").init_app(app)
         app.teardown_appcontext(close_db_session)

@@ -126,6 +126,8 @@ class Thread(Base):
     # Plain column, not a foreign key: a thread and its comments would otherwise reference
     # each other, which SQLite's table rebuilds and bulk deletes handle badly.
     pinned_comment_id: Mapped[int | None] = mapped_column(default=None)
+    # Bumped by every change a reader could see; the public payload's ETag is built from it.
+    version: Mapped[int] = mapped_column(default=0)
 
 
 class Comment(Base):
@@ -135,6 +137,9 @@ class Comment(Base):
                  "created_at"),
         sa.Index("ix_comments_widget_comments_status_id", "status", "id"),
         sa.Index("ix_comments_widget_comments_review_id", "needs_review", "id"),
+        # A page of top-level comments, then all their replies by root, each an index range.
+        sa.Index("ix_comments_widget_comments_thread_parent_id", "thread_id", "parent_id", "id"),
+        sa.Index("ix_comments_widget_comments_thread_root", "thread_id", "root_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -148,6 +153,9 @@ class Comment(Base):
         sa.ForeignKey("comments_widget_readers.id", ondelete="CASCADE"), index=True
     )
     depth: Mapped[int] = mapped_column(default=0)
+    # The top-level comment this one hangs under (itself for a top-level comment), so a page of
+    # top-level comments comes with all its replies in one indexed query.
+    root_id: Mapped[int | None] = mapped_column(default=None)
     body_source: Mapped[str] = mapped_column(sa.Text)
     body_html: Mapped[str] = mapped_column(sa.Text)
     status: Mapped[Status] = mapped_column(_enum(Status, "status"), default=Status.APPROVED)

@@ -15,7 +15,8 @@ from comments_widget.errors import RateLimited
 class RateLimiter:
     """Counts hits per (rule, identity) and refuses the one that goes over the limit."""
 
-    def __init__(self, storage_url: str | None) -> None:
+    def __init__(self, storage_url: str | None, namespace: str = "comments_widget") -> None:
+        self._namespace = namespace
         try:
             self._storage = storage.storage_from_string(storage_url or "memory://")
         except Exception as error:
@@ -33,9 +34,9 @@ class RateLimiter:
     def hit(self, rule: str, *identity: str) -> None:
         """Count one attempt; raise RateLimited (with seconds to wait) when over the limit."""
         item = parse(rule)
-        if self._limiter.hit(item, "comments_widget", *identity):
+        if self._limiter.hit(item, self._namespace, *identity):
             return
-        reset_at, _remaining = self._limiter.get_window_stats(item, "comments_widget", *identity)
+        reset_at, _remaining = self._limiter.get_window_stats(item, self._namespace, *identity)
         retry_after = max(1, math.ceil(reset_at - time.time()))
         raise RateLimited(f"Too many attempts. Try again in {retry_after} seconds.", retry_after)
 

@@ -10,15 +10,14 @@ from flask import current_app, g
 from sqlalchemy.orm import Session, sessionmaker
 
 from comments_widget.ratelimit import RateLimiter
-from comments_widget.services import sites
 from comments_widget.services.comments import PostingRules
 from comments_widget.services.notify import MailSettings
-from comments_widget.services.policy import Policy, load_policy
+from comments_widget.services.policy import Policy
+from comments_widget.settings_cache import SettingsCache
 
 EXTENSION_KEY = "comments_widget"
 _SESSION_KEY = "_comments_widget_db_session"
-_ORIGINS_KEY = "_comments_widget_allowed_origins"
-_POLICY_KEY = "_comments_widget_policy"
+
 
 
 @dataclass(frozen=True)
@@ -36,6 +35,9 @@ class WidgetState:
     limiter: RateLimiter
     mail: MailSettings | None
     notify_interval_minutes: int
+    settings: SettingsCache
+    thread_page_size: int
+    thread_max_age: int
 
 
 def current_state() -> WidgetState:
@@ -60,18 +62,11 @@ def close_db_session(_error: BaseException | None = None) -> None:
 
 
 def allowed_origins() -> frozenset[str]:
-    """Origins allowed for this request: configured ones plus those added in the dashboard."""
-    origins = g.get(_ORIGINS_KEY)
-    if origins is None:
-        origins = sites.allowed_origins(db_session(), current_state().allowed_origins)
-        setattr(g, _ORIGINS_KEY, origins)
-    return origins
+    """Origins allowed now: configured ones plus those added in the dashboard."""
+    state = current_state()
+    return state.allowed_origins | state.settings.get(db_session()).site_origins
 
 
 def current_policy() -> Policy:
-    """The moderation policy as stored right now, read once per request."""
-    policy = g.get(_POLICY_KEY)
-    if policy is None:
-        policy = load_policy(db_session())
-        setattr(g, _POLICY_KEY, policy)
-    return policy
+    """The moderation policy (see settings_cache for how fresh it is)."""
+    return current_state().settings.get(db_session()).policy

@@ -26,7 +26,7 @@
       closed: "Comments are closed.", pinned: "Pinned", deleted: "Comment deleted",
       report: "Report", reportWhy: "Why are you reporting this comment?", send: "Send report",
       reasons: { spam: "Spam", abuse: "Abuse", off_topic: "Off-topic", other: "Other" },
-      details: "What is wrong?", reported: "Thank you. A moderator will take a look."
+      details: "What is wrong?", reported: "Thank you. A moderator will take a look.", more: "Load more comments"
     },
     de: {
       heading: "Kommentare", count1: "1 Kommentar", countN: "{n} Kommentare", none: "Noch keine Kommentare.",
@@ -40,7 +40,7 @@
       closed: "Die Kommentare sind geschlossen.", pinned: "Angeheftet", deleted: "Kommentar gelöscht",
       report: "Melden", reportWhy: "Warum melden Sie diesen Kommentar?", send: "Meldung senden",
       reasons: { spam: "Spam", abuse: "Beleidigung", off_topic: "Themenfremd", other: "Anderes" },
-      details: "Was ist das Problem?", reported: "Danke. Die Moderation sieht sich das an."
+      details: "Was ist das Problem?", reported: "Danke. Die Moderation sieht sich das an.", more: "Weitere Kommentare laden"
     }
   };
 
@@ -62,7 +62,7 @@
     ".primary:disabled{opacity:.6;cursor:progress}",
     ":focus-visible{outline:3px solid var(--accent);outline-offset:2px}",
     ".error{color:var(--error)}.status{min-height:1.2em;font-size:.9em}.who{margin:.2em 0}",
-    ".acts button{margin-right:.9em}.tag{font-size:.8em;background:var(--soft);border:1px solid var(--line);border-radius:3px;padding:0 .4em;margin-left:.4em}",
+    ".more{display:block;margin:.75em 0;padding:.4em 1em;border:1px solid var(--line);border-radius:6px;background:var(--bg);color:var(--accent)}.acts button{margin-right:.9em}.tag{font-size:.8em;background:var(--soft);border:1px solid var(--line);border-radius:3px;padding:0 .4em;margin-left:.4em}",
     ".report{background:var(--soft);padding:.5em;border-radius:6px}.report select,.report input{display:block;margin:0 0 .5em;font:inherit;padding:.3em;max-width:100%}"
   ].join("");
 
@@ -99,13 +99,13 @@
   }
 
   /* Calls the API; resolves with the JSON body or rejects with {code, message, status}. */
-  function api(method, path, body, csrf) {
+  function api(method, path, body, csrf, cache) {
     var headers = { Accept: "application/json" };
     var token = getToken();
     if (token) { headers.Authorization = "Bearer " + token; }
     if (body) { headers["Content-Type"] = "application/json"; }
     if (csrf && !token) { headers["X-CSRFToken"] = csrf; }
-    return fetch(API + path, { method: method, headers: headers, body: body ? JSON.stringify(body) : undefined })
+    return fetch(API + path, { method: method, headers: headers, body: body ? JSON.stringify(body) : undefined, cache: cache || "default" })
       .then(function (response) {
         if (response.status === 204) { return null; }
         return response.json().then(function (data) {
@@ -132,6 +132,7 @@
     this.replyTo = null;
     this.reportFor = null;
     this.reported = {};
+    this.next = null;
     this.root = host.shadowRoot || host.attachShadow({ mode: "open" });
     if (host.getAttribute("data-comments-theme")) { host.setAttribute("data-theme", host.getAttribute("data-comments-theme")); }
   }
@@ -144,25 +145,56 @@
     return error.message || this.t("offline");
   };
 
+  Widget.prototype.query = function () {
+    return "?url=" + encodeURIComponent(this.url) + (this.threadId ? "&thread_id=" + encodeURIComponent(this.threadId) : "");
+  };
+
   Widget.prototype.load = function () {
     var self = this;
     this.draw(h("p", { role: "status" }, [this.t("loading")]));
-    var query = "?url=" + encodeURIComponent(this.url) + (this.threadId ? "&thread_id=" + encodeURIComponent(this.threadId) : "");
     var me = api("GET", "/me").catch(function (error) {
       if (error.code === "bad_token") { setToken(null); self.notice = self.t("expired"); return { reader: null }; }
       throw error;
     });
-    return Promise.all([api("GET", "/threads" + query), me]).then(function (results) {
+    // The thread payload is shared and cacheable; "no-cache" still lets the browser use it, but
+    // only after the server confirms (a cheap 304) that nothing changed since.
+    var thread = api("GET", "/threads" + this.query(), null, null, "no-cache");
+    var mine = me.then(function (data) {
+      return data.reader ? api("GET", "/threads/mine" + self.query()) : { pending: [] };
+    });
+    return Promise.all([thread, me, mine]).then(function (results) {
       self.comments = results[0].comments;
       self.thread = results[0].thread;
+      self.next = results[0].next;
       self.reader = results[1].reader;
       self.csrf = results[1].csrf_token || null;
+      results[2].pending.forEach(function (comment) { self.insert(comment); });
       self.render();
       var target = /^#comment-\d+$/.test(location.hash) && self.root.getElementById(location.hash.slice(1));
       if (target) { target.scrollIntoView(); }
     }, function (error) {
       console.error("comments_widget: could not load comments", error);
       self.draw(h("p", { "class": "error", role: "alert" }, [self.t("loadFailed") + " " + self.errorText(error)]));
+    });
+  };
+
+  /* Adds a comment (a new one, or one of ours awaiting moderation) under its parent. */
+  Widget.prototype.insert = function (comment) {
+    var parent = comment.parent_id && find(this.comments, comment.parent_id);
+    (parent ? parent.replies : this.comments).push(comment);
+  };
+
+  Widget.prototype.loadMore = function (button) {
+    var self = this;
+    button.disabled = true;
+    api("GET", "/threads" + this.query() + "&after=" + this.next, null, null, "no-cache").then(function (page) {
+      self.comments = self.comments.concat(page.comments);
+      self.next = page.next;
+      self.render();
+    }, function (error) {
+      console.error("comments_widget: could not load more comments", error);
+      button.disabled = false;
+      button.textContent = self.errorText(error);
     });
   };
 
@@ -173,10 +205,12 @@
   };
 
   Widget.prototype.render = function () {
-    var total = countAll(this.comments);
+    var self = this;
+    var total = this.thread ? this.thread.comment_count : countAll(this.comments);
     var section = h("section", { "aria-label": this.t("heading") }, [
       h("h2", {}, [total === 1 ? this.t("count1") : this.t("countN", { n: total })]),
       this.comments.length ? this.renderList(this.comments) : h("p", { "class": "meta" }, [this.t("none")]),
+      this.next ? h("button", { type: "button", "class": "more", onclick: function (event) { self.loadMore(event.currentTarget); } }, [this.t("more")]) : null,
       this.renderCompose()
     ]);
     this.draw(section);
@@ -318,6 +352,8 @@
       body: textarea.value, parent_id: parent ? parent.id : undefined
     }, this.csrf).then(function (comment) {
       if (parent) { parent.replies.push(comment); } else { self.comments.push(comment); }
+      if (self.thread && comment.status === "approved") { self.thread.comment_count += 1; }
+      else if (!self.thread && comment.status === "approved") { self.thread = { comment_count: 1, pinned_comment_id: null, closed: false }; }
       self.replyTo = null;
       self.render();
       var posted = self.root.getElementById("comment-" + comment.id);
@@ -350,6 +386,15 @@
       done();
     });
   };
+
+  function find(comments, id) {
+    for (var i = 0; i < comments.length; i += 1) {
+      if (comments[i].id === id) { return comments[i]; }
+      var inner = find(comments[i].replies || [], id);
+      if (inner) { return inner; }
+    }
+    return null;
+  }
 
   function countAll(comments) {
     return comments.reduce(function (sum, c) { return sum + 1 + countAll(c.replies || []); }, 0);

@@ -133,6 +133,15 @@ def post(client: FlaskClient, headers: dict[str, str], **body: Any) -> Any:
     return client.post("/comments/api/v1/comments", json=payload, headers=headers)
 
 
+def set_policy(session: Session, state: WidgetState, policy: Any) -> None:
+    """Store a policy as the dashboard would, so the next request applies it."""
+    from comments_widget.services.policy import save_policy
+
+    save_policy(session, policy)
+    session.commit()
+    state.settings.invalidate()
+
+
 def stored(session: Session, model: type) -> list[Any]:
     """Every row of a table, fresh from the database."""
     session.commit()  # End the test's own transaction so the newest writes are visible.

@@ -65,5 +65,6 @@ def register_in_popup(d: Deployment, name: str = "Ada Reader",
     popup.get_by_label("Display name").fill(name)
     popup.get_by_label("Email").fill(email)
     popup.get_by_label("Password").fill("a long enough password")
-    popup.get_by_role("button", name="Create account").click()
-    popup.wait_for_event("close")
+    # Listen before clicking: the popup may close before a later wait could start.
+    with popup.expect_event("close"):
+        popup.get_by_role("button", name="Create account").click()

@@ -58,6 +58,7 @@ def test_moderator_approves_a_held_comment_and_the_reader_then_sees_it(
     with state(d).session_factory() as session:
         policy.save_policy(session, policy.Policy(premoderation="all"))
         session.commit()
+    state(d).settings.invalidate()
     compose = d.open_article()
     register_in_popup(d)
     compose.get_by_label("Your comment").fill("Held until a moderator looks.")
@@ -131,6 +132,7 @@ def test_every_dashboard_page_renders_for_a_person(deployment: Deployment, width
     with state(d).session_factory() as session:
         policy.save_policy(session, policy.Policy(banned_words=("casino",)))
         session.commit()
+    state(d).settings.invalidate()
     mod = moderator_page(d, width)
     errors: list[str] = []
     mod.on("pageerror", lambda error: errors.append(str(error)))

@@ -9,8 +9,18 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from comments_widget.models import AuditEntry, Comment, Flag, Reader, Status
-from comments_widget.services.policy import Policy, save_policy
-from tests.conftest import ARTICLE, SITE, bearer, create_reader, csrf_token, post, stored
+from comments_widget.services.policy import Policy
+from comments_widget.state import WidgetState
+from tests.conftest import (
+    ARTICLE,
+    SITE,
+    bearer,
+    create_reader,
+    csrf_token,
+    post,
+    set_policy,
+    stored,
+)
 
 QUEUE = "/comments/admin/queue/"
 ACT = "/comments/admin/comments/action"
@@ -47,10 +57,10 @@ def ids_in(html: str) -> list[int]:
 
 
 def test_pending_queue_lists_held_comments_newest_first_with_counts(
-    client: FlaskClient, admin_client: FlaskClient, author: dict, session: Session
+    client: FlaskClient, admin_client: FlaskClient, author: dict, session: Session,
+    state: WidgetState
 ) -> None:
-    save_policy(session, Policy(premoderation="all"))
-    session.commit()
+    set_policy(session, state, Policy(premoderation="all"))
     first, second = write(client, author, "first"), write(client, author, "second")
     html = admin_client.get(QUEUE + "pending").get_data(as_text=True)
     assert ids_in(html) == [second, first]
@@ -128,10 +138,9 @@ def test_bad_action_input_changes_nothing(client: FlaskClient, admin_client: Fla
 
 
 def test_item_explains_why_it_is_held(client: FlaskClient, admin_client: FlaskClient,
-                                      author: dict, session: Session, reader: Reader) -> None:
-    save_policy(session, Policy(banned_words=("scam",), max_links=1,
-                                premoderation="first_time"))
-    session.commit()
+                                      author: dict, session: Session, state: WidgetState) -> None:
+    set_policy(session, state, Policy(banned_words=("scam",), max_links=1,
+                                      premoderation="first_time"))
     write(client, author, "A SCAM: [a](https://a.example) [b](https://b.example)")
     html = admin_client.get(QUEUE + "pending").get_data(as_text=True)
     assert "<mark>SCAM</mark>" in html

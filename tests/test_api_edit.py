@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from comments_widget.models import AuditEntry, Comment, Status
-from tests.conftest import ARTICLE, bearer, create_reader, post, stored
+from tests.conftest import ARTICLE, bearer, create_reader, post, set_policy, stored
 
 URL = "/comments/api/v1/comments/{}"
 
@@ -61,11 +63,10 @@ def test_deleted_comment_with_replies_stays_as_a_placeholder(client: FlaskClient
 
 
 def test_edit_that_adds_a_banned_word_goes_back_to_review(client: FlaskClient, auth: dict,
-                                                          session: Session) -> None:
-    from comments_widget.services.policy import Policy, save_policy
+                                                          session: Session, state: Any) -> None:
+    from comments_widget.services.policy import Policy
 
-    save_policy(session, Policy(banned_words=("casino",)))
-    session.commit()
+    set_policy(session, state, Policy(banned_words=("casino",)))
     comment_id = post(client, auth, body="innocent").get_json()["id"]
     edited = client.patch(URL.format(comment_id), json={"body": "visit my casino"},
                           headers=auth)

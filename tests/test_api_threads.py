@@ -19,7 +19,7 @@ def read(client: FlaskClient, url: str = ARTICLE, **extra: str) -> dict:
 def test_an_article_nobody_commented_on_has_no_thread_and_reading_creates_none(
     client: FlaskClient, session: Session
 ) -> None:
-    assert read(client) == {"thread": None, "comments": []}
+    assert read(client) == {"thread": None, "comments": [], "next": None}
     assert stored(session, Thread) == []
 
 

@@ -49,7 +49,7 @@ def test_embedded_sqlite_database_is_created_on_first_run(tmp_path: Any) -> None
     assert (tmp_path / "instance" / "comments_widget.sqlite3").exists()
     assert app.test_client().get(
         "/comments/api/v1/threads", query_string={"url": SITE + "/a"}).get_json() == {
-        "thread": None, "comments": []}
+        "thread": None, "comments": [], "next": None}
     app.extensions["comments_widget"].engine.dispose()
 
 
@@ -108,5 +108,5 @@ def test_same_origin_host_serves_articles_and_comments_together(database_url: st
         assert b"window.CommentsWidget" in embed.data
     assert client.get("/comments/api/v1/threads",
                       query_string={"url": "http://localhost/2023/09/putin-kim"}).get_json() == {
-        "thread": None, "comments": []}
+        "thread": None, "comments": [], "next": None}
     app.extensions["comments_widget"].engine.dispose()

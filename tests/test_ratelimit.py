@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from typing import Any
 
 import pytest
 
@@ -49,3 +50,18 @@ def test_two_processes_sharing_redis_share_one_limit() -> None:
     first.hit("3/minute", "post", identity)
     with pytest.raises(RateLimited):
         second.hit("3/minute", "post", identity)
+
+
+def test_app_processes_sharing_redis_share_the_posting_limit(make_app: Any) -> None:
+    from tests.conftest import bearer, create_reader, post
+
+    redis_limiter()
+    config = {"COMMENTS_WIDGET_REDIS_URL": REDIS_URL,
+              "COMMENTS_WIDGET_POST_RATE_LIMIT": "2/minute",
+              "COMMENTS_WIDGET_RATE_LIMIT_NAMESPACE": f"test-{uuid.uuid4().hex}"}
+    first, second = make_app(**config), make_app(**config)  # Two "processes", one database.
+    with first.extensions["comments_widget"].session_factory() as session:
+        headers = bearer(session, create_reader(session))
+    answers = [post(app.test_client(), headers, body=str(i)).status_code
+               for i, app in enumerate([first, second, first])]
+    assert answers == [201, 201, 429]

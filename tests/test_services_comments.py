@@ -15,9 +15,9 @@ from comments_widget.services.comments import (
     PostingRules,
     ThreadRef,
     comment_counts,
-    find_thread,
     post_comment,
-    visible_comments,
+    thread_page,
+    thread_summary,
 )
 from comments_widget.services.policy import Policy
 from comments_widget.state import WidgetState
@@ -71,6 +71,38 @@ def test_an_existing_thread_is_reused_not_duplicated(session: Session, reader: R
     assert len(stored(session, Thread)) == 1
 
 
+def test_a_page_holds_top_level_comments_with_all_their_replies(session: Session,
+                                                                reader: Reader) -> None:
+    tops = [add(session, reader, f"top {i}") for i in range(5)]
+    replies = [add(session, reader, f"reply {i}", tops[i].id) for i in range(5)]
+    deeper = add(session, reader, "deeper", replies[3].id)
+    session.commit()
+    thread, count = thread_summary(session, ARTICLE)
+    assert count == 11
+    first = thread_page(session, thread, count, after=None, limit=2)
+    assert [c.id for c in first.comments] == [tops[0].id, tops[1].id, replies[0].id,
+                                              replies[1].id]
+    assert first.next_after == tops[1].id
+    second = thread_page(session, thread, count, after=first.next_after, limit=2)
+    assert {c.id for c in second.comments} == {tops[2].id, tops[3].id, replies[2].id,
+                                               replies[3].id, deeper.id}
+    last = thread_page(session, thread, count, after=second.next_after, limit=2)
+    assert [c.id for c in last.comments] == [tops[4].id, replies[4].id]
+    assert last.next_after is None
+
+
+def test_the_pinned_comment_leads_the_first_page_only(session: Session, reader: Reader) -> None:
+    tops = [add(session, reader, f"top {i}") for i in range(4)]
+    session.commit()
+    thread, count = thread_summary(session, ARTICLE)
+    thread.pinned_comment_id = tops[3].id
+    session.commit()
+    first = thread_page(session, thread, count, after=None, limit=2)
+    assert [c.id for c in first.comments] == [tops[0].id, tops[1].id, tops[3].id]
+    rest = thread_page(session, thread, count, after=first.next_after, limit=2)
+    assert [c.id for c in rest.comments] == [tops[2].id]
+
+
 def test_a_thread_read_costs_two_queries_however_long_it_is(state: WidgetState,
                                                             session: Session) -> None:
     readers = [create_reader(session, f"R{i}") for i in range(3)]
@@ -78,10 +110,10 @@ def test_a_thread_read_costs_two_queries_however_long_it_is(state: WidgetState,
         add(session, readers[i % 3], f"c{i}", None)
     session.commit()
     with state.session_factory() as fresh, count_queries(state.engine) as statements:
-        thread = find_thread(fresh, ARTICLE)
-        comments = visible_comments(fresh, thread)
-        names = {c.author.display_name for c in comments}
-    assert len(comments) == 30 and names == {"R0", "R1", "R2"}
+        thread, count = thread_summary(fresh, ARTICLE)
+        page = thread_page(fresh, thread, count, None, 50)
+        names = {c.author.display_name for c in page.comments}
+    assert len(page.comments) == 30 and names == {"R0", "R1", "R2"}
     assert len(statements) == 2
 
 

@@ -20,7 +20,8 @@ def back(default_endpoint: str, **values: object) -> BaseResponse:
     return redirect(target or url_for(default_endpoint, **values))
 
 
-def attempt(change: Callable[[], str], default_endpoint: str, **values: object) -> BaseResponse:
+def attempt(change: Callable[[], str], default_endpoint: str,
+            after_commit: Callable[[], None] | None = None, **values: object) -> BaseResponse:
     """Run a change, commit it and flash its message; flash the refusal instead if it fails."""
     session = db_session()
     try:
@@ -30,6 +31,8 @@ def attempt(change: Callable[[], str], default_endpoint: str, **values: object) 
         flash(error.message, "error")
     else:
         session.commit()
+        if after_commit is not None:
+            after_commit()
         flash(message, "success")
     return back(default_endpoint, **values)
 

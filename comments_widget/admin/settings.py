@@ -38,7 +38,8 @@ def policy_page(require_admin: Callable[[], object]) -> BaseResponse | str | tup
                              str(before), str(after), key)
             return f"Policy saved ({len(changes)} change{'s' if len(changes) != 1 else ''})."
 
-        return attempt(change, "comments_widget.admin.policy")
+        return attempt(change, "comments_widget.admin.policy",
+                       after_commit=current_state().settings.invalidate)
     status = 400 if form.errors else 200
     return render_template("comments_widget/admin/policy.html", form=form), status
 
@@ -53,7 +54,8 @@ def sites_page(require_admin: Callable[[], object]) -> BaseResponse | str | tupl
                                   current_state().allowed_origins)
             return f"{site.origin} may now embed the comments."
 
-        return attempt(change, "comments_widget.admin.sites")
+        return attempt(change, "comments_widget.admin.sites",
+                       after_commit=current_state().settings.invalidate)
     return render_template(
         "comments_widget/admin/sites.html", form=form, remove_form=CsrfOnlyForm(),
         configured=sorted(current_state().allowed_origins),
@@ -70,9 +72,11 @@ def remove_site(require_admin: Callable[[], object], site_id: int) -> BaseRespon
 
     def change() -> str:
         sites.remove_site(db_session(), current_user, site_id)
+        current_state().settings.invalidate()
         return "Site removed."
 
-    return attempt(change, "comments_widget.admin.sites")
+    return attempt(change, "comments_widget.admin.sites",
+                   after_commit=current_state().settings.invalidate)
 
 
 def register(admin: Blueprint, require_admin: Callable[[], object]) -> None:

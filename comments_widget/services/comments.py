@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from comments_widget.errors import Forbidden, InvalidInput, NotFound
 from comments_widget.models import Comment, Reader, Status, Thread, utcnow
 from comments_widget.sanitize import render_comment
-from comments_widget.services import audit
+from comments_widget.services import audit, versions
 from comments_widget.services.policy import Policy, banned_words_in, hold_reasons, thread_is_closed
 
 MAX_TITLE_LENGTH = 300
@@ -122,8 +122,14 @@ def post_comment(
         author=author, depth=parent.depth + 1 if parent else 0, body_source=source,
         body_html=html, status=Status.PENDING if reasons else Status.APPROVED,
         hold_reasons=json.dumps(reasons), created_at=now, updated_at=now,
+        root_id=(parent.root_id or parent.id) if parent else None,
     )
     session.add(comment)
+    session.flush()
+    if parent is None:
+        comment.root_id = comment.id
+    if comment.status == Status.APPROVED:
+        versions.bump(session, [thread.id])
     session.flush()
     return comment
 
@@ -151,6 +157,7 @@ def edit_comment(session: Session, *, reader: Reader, comment_id: int, body: obj
     if words and comment.status == Status.APPROVED:
         comment.status = Status.PENDING
         comment.hold_reasons = json.dumps([f"banned word: {word}" for word in words])
+    versions.bump(session, [comment.thread_id])
     session.flush()
     return comment
 
@@ -161,21 +168,76 @@ def delete_own_comment(session: Session, *, reader: Reader, comment_id: int) -> 
     audit.record(session, reader, "author_delete", "comment", comment.id,
                  comment.status.value, Status.DELETED.value)
     comment.status, comment.updated_at = Status.DELETED, utcnow()
+    versions.bump(session, [comment.thread_id])
     session.flush()
     return comment
 
 
-def visible_comments(session: Session, thread: Thread) -> list[Comment]:
-    """What readers may see of a thread, oldest first, authors loaded in the same query.
+VISIBLE = (Status.APPROVED, Status.DELETED)
 
-    Deleted comments come too, so that their replies keep their place under a placeholder.
-    """
-    return list(session.scalars(
-        sa.select(Comment)
-        .where(Comment.thread_id == thread.id,
-               Comment.status.in_([Status.APPROVED, Status.DELETED]),
+
+@dataclass(frozen=True)
+class ThreadPage:
+    """One page of a thread as readers see it: top-level comments with all their replies."""
+
+    thread: Thread
+    comment_count: int
+    comments: list[Comment]
+    next_after: int | None
+
+
+def thread_summary(session: Session, key: str) -> tuple[Thread, int] | None:
+    """The thread and its number of visible comments, in one query (enough for an ETag)."""
+    visible_count = (
+        sa.select(sa.func.count(Comment.id))
+        .where(Comment.thread_id == Thread.id, Comment.status == Status.APPROVED,
                Comment.hidden_by_flags.is_(False))
-        .order_by(Comment.created_at, Comment.id)
+        .correlate(Thread).scalar_subquery()
+    )
+    row = session.execute(sa.select(Thread, visible_count).where(Thread.key == key)).first()
+    return (row[0], row[1]) if row else None
+
+
+def thread_page(session: Session, thread: Thread, comment_count: int, after: int | None,
+                limit: int) -> ThreadPage:
+    """Top-level comments after `after` (keyset, oldest first) with their replies, one query.
+
+    Deleted comments come too, so that their replies keep their place under a placeholder; the
+    pinned comment leads the first page and is left out of the others.
+    """
+    shown = sa.and_(Comment.status.in_(VISIBLE), Comment.hidden_by_flags.is_(False))
+    roots = (sa.select(Comment.id)
+             .where(Comment.thread_id == thread.id, Comment.parent_id.is_(None), shown)
+             .order_by(Comment.id).limit(limit + 1))
+    if after is not None:
+        roots = roots.where(Comment.id > after)
+    if thread.pinned_comment_id is not None:
+        roots = roots.where(Comment.id != thread.pinned_comment_id)
+    root_ids = sa.select(roots.subquery().c.id)
+    wanted = Comment.root_id.in_(root_ids)
+    if after is None and thread.pinned_comment_id is not None:
+        wanted = sa.or_(wanted, Comment.root_id == thread.pinned_comment_id)
+    comments = list(session.scalars(
+        sa.select(Comment).where(Comment.thread_id == thread.id, shown, wanted)
+        .order_by(Comment.id)
+    ))
+    page_roots = [c.id for c in comments
+                  if c.parent_id is None and c.id != thread.pinned_comment_id]
+    next_after = None
+    if len(page_roots) > limit:
+        next_after = page_roots[limit - 1]
+        comments = [c for c in comments if c.root_id is None or c.root_id <= next_after
+                    or c.root_id == thread.pinned_comment_id]
+    return ThreadPage(thread=thread, comment_count=comment_count, comments=comments,
+                      next_after=next_after)
+
+
+def my_comments(session: Session, thread: Thread, reader: Reader) -> list[Comment]:
+    """A reader's own comments in a thread that others cannot see yet, or that they may edit."""
+    return list(session.scalars(
+        sa.select(Comment).where(Comment.thread_id == thread.id, Comment.author_id == reader.id,
+                                 Comment.status.in_([Status.PENDING, Status.APPROVED]))
+        .order_by(Comment.id)
     ))
 
 

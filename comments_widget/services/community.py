@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from comments_widget.errors import Forbidden, InvalidInput
 from comments_widget.models import Comment, Reader, Role, Status, utcnow
-from comments_widget.services import audit
+from comments_widget.services import audit, versions
 from comments_widget.services.readers import revoke_all_tokens
 
 PAGE_SIZE = 50
@@ -52,6 +52,7 @@ def ban(session: Session, actor: Reader, reader: Reader, reason: str,
     revoke_all_tokens(session, reader)
     hidden = 0
     if hide_comments:
+        versions.bump_for_author(session, reader.id)
         hidden = session.execute(
             sa.update(Comment)
             .where(Comment.author_id == reader.id,

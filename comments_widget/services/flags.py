@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from comments_widget.errors import Conflict, InvalidInput, NotFound
 from comments_widget.models import Comment, Flag, FlagReason, Reader, Status
+from comments_widget.services import versions
 
 MAX_FLAG_TEXT = 500
 
@@ -39,6 +40,7 @@ def flag_comment(session: Session, reader: Reader, comment_id: int, reason: obje
     open_flags = session.scalar(sa.select(sa.func.count(Flag.id)).where(
         Flag.comment_id == comment.id, Flag.resolved_at.is_(None)))
     comment.needs_review = True
-    if open_flags >= threshold:
+    if open_flags >= threshold and not comment.hidden_by_flags:
         comment.hidden_by_flags = True
+        versions.bump(session, [comment.thread_id])
     return comment

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from comments_widget.errors import InvalidInput
 from comments_widget.models import AuditEntry, Comment, Flag, Reader, Status, Thread, utcnow
-from comments_widget.services import audit
+from comments_widget.services import audit, versions
 
 PAGE_SIZE = 25
 QUEUES = ("pending", "reported", "approved", "rejected", "spam", "deleted")
@@ -133,5 +133,6 @@ def apply_action(session: Session, actor: Reader, action: str,
         audit.record(session, actor, action, "comment", comment.id, before.value, after.value)
     session.execute(sa.update(Flag).where(Flag.comment_id.in_(comment_ids),
                                           Flag.resolved_at.is_(None)).values(resolved_at=now))
+    versions.bump(session, [comment.thread_id for comment in comments])
     session.flush()
     return comments

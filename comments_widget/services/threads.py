@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from comments_widget.errors import InvalidInput, NotFound
 from comments_widget.models import Comment, Reader, Status, Thread, utcnow
-from comments_widget.services import audit
+from comments_widget.services import audit, versions
 
 PAGE_SIZE = 50
 
@@ -52,6 +52,7 @@ def close(session: Session, actor: Reader, thread: Thread) -> None:
     """Stop new comments on a thread; existing ones stay visible."""
     if thread.closed_at is None:
         thread.closed_at = utcnow()
+        versions.bump(session, [thread.id])
         audit.record(session, actor, "close", "thread", thread.id, "open", "closed")
 
 
@@ -59,6 +60,7 @@ def reopen(session: Session, actor: Reader, thread: Thread) -> None:
     """Accept comments again."""
     if thread.closed_at is not None:
         thread.closed_at = None
+        versions.bump(session, [thread.id])
         audit.record(session, actor, "reopen", "thread", thread.id, "closed", "open")
 
 
@@ -73,5 +75,6 @@ def pin(session: Session, actor: Reader, thread: Thread, comment_id: int | None)
             raise InvalidInput("Only an approved comment can be pinned.", code="cannot_pin")
     before = thread.pinned_comment_id
     thread.pinned_comment_id = comment_id
+    versions.bump(session, [thread.id])
     audit.record(session, actor, "pin" if comment_id else "unpin", "thread", thread.id,
                  str(before or ""), str(comment_id or ""))

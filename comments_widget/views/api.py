@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, Response, jsonify, request
 from flask_wtf.csrf import generate_csrf
 from werkzeug.exceptions import HTTPException
@@ -19,13 +21,7 @@ from comments_widget.urls import InvalidUrl, normalize_url, origin_of
 from comments_widget.views import http
 from comments_widget.views.notifications import notify_moderators_soon
 from comments_widget.views.openapi import openapi_json
-from comments_widget.views.payloads import (
-    comment_json,
-    comment_tree,
-    count_visible,
-    reader_json,
-    thread_json,
-)
+from comments_widget.views.payloads import comment_json, comment_tree, reader_json, thread_json
 
 MAX_COUNT_URLS = 100
 MAX_THREAD_ID_LENGTH = 200
@@ -62,17 +58,70 @@ def require_reader() -> Reader:
     return reader
 
 
+PAYLOAD_FORMAT = 2  # Bump when the payload's shape changes, so no cached copy outlives it.
+
+
+def _page_args() -> tuple[int | None, int]:
+    after, limit = request.args.get("after"), request.args.get("limit")
+    page_size = current_state().thread_page_size
+    if after is not None and not after.isdigit():
+        raise InvalidInput("`after` must be a comment id.", code="invalid_cursor")
+    if limit is not None and (not limit.isdigit() or not 1 <= int(limit) <= page_size):
+        raise InvalidInput(f"`limit` must be between 1 and {page_size}.", code="invalid_limit")
+    return (int(after) if after else None), (int(limit) if limit else page_size)
+
+
+def _cacheable(response: Response, etag: str) -> Response:
+    # Identical for every reader, so shared caches may keep it; the strong ETag (from the
+    # thread's version) makes revalidation a one-query 304.
+    max_age = current_state().thread_max_age
+    response.set_etag(etag)
+    response.cache_control.public = True
+    response.cache_control.max_age = max_age
+    response.cache_control.stale_while_revalidate = max_age * 6
+    return response
+
+
 def get_thread() -> Response:
-    """The public payload of one thread: identical for every reader."""
+    """The public payload of one page of a thread: identical for every reader, cacheable."""
+    ref = thread_ref(request.args.get("url"), request.args.get("thread_id"))
+    after, limit = _page_args()
+    session = db_session()
+    summary = comment_service.thread_summary(session, ref.key)
+    if summary is None:
+        etag = f"{PAYLOAD_FORMAT}-none"
+        if request.if_none_match.contains(etag):
+            return _cacheable(Response(status=304), etag)
+        return _cacheable(jsonify(thread=None, comments=[], next=None), etag)
+    thread, count = summary
+    closed = thread_is_closed(thread, current_policy(), utcnow())
+    etag = f"{PAYLOAD_FORMAT}-{thread.id}-{thread.version}-{int(closed)}-{after or 0}-{limit}"
+    if request.if_none_match.contains(etag):
+        return _cacheable(Response(status=304), etag)
+    page = comment_service.thread_page(session, thread, count, after, limit)
+    return _cacheable(jsonify(thread=thread_json(thread, count, closed),
+                              comments=comment_tree(page.comments, thread.pinned_comment_id),
+                              next=page.next_after), etag)
+
+
+def get_my_thread_state() -> Response:
+    """What only this reader sees of a thread: their comments awaiting moderation, and which
+    of theirs they may still edit. Small and private, so the public payload stays shared."""
+    reader = api_reader()
+    body: dict[str, object] = {"pending": [], "editable": []}
     ref = thread_ref(request.args.get("url"), request.args.get("thread_id"))
     session = db_session()
-    thread = comment_service.find_thread(session, ref.key)
-    if thread is None:
-        return jsonify(thread=None, comments=[])
-    comments = comment_service.visible_comments(session, thread)
-    closed = thread_is_closed(thread, current_policy(), utcnow())
-    return jsonify(thread=thread_json(thread, count_visible(comments), closed),
-                   comments=comment_tree(comments, thread.pinned_comment_id))
+    thread = comment_service.find_thread(session, ref.key) if reader else None
+    if reader is not None and thread is not None:
+        window = timedelta(minutes=current_policy().edit_window_minutes)
+        now = utcnow()
+        mine = comment_service.my_comments(session, thread, reader)
+        body["pending"] = [comment_json(c) for c in mine if c.status == Status.PENDING]
+        body["editable"] = [c.id for c in mine if c.created_at + window >= now]
+    response = jsonify(body)
+    response.cache_control.private = True
+    response.cache_control.no_store = True
+    return response
 
 
 def post_comment() -> tuple[Response, int]:
@@ -185,6 +234,7 @@ def create_blueprint() -> Blueprint:
     api.register_error_handler(WidgetError, http.handle_widget_error)
     api.register_error_handler(HTTPException, http.handle_http_error)
     api.add_url_rule("/threads", "thread", get_thread)
+    api.add_url_rule("/threads/mine", "my_thread_state", get_my_thread_state)
     api.add_url_rule("/comments", "post_comment", post_comment, methods=["POST"])
     api.add_url_rule("/comments/<int:comment_id>", "edit_comment", edit_comment,
                      methods=["PATCH"])

@@ -64,9 +64,18 @@ def _spec(base: str) -> dict[str, Any]:
             "/threads": {"get": {
                 "summary": "A thread's public payload",
                 "parameters": [_query("url", "the article URL"),
-                               _query("thread_id", "explicit thread identifier", False)],
-                "responses": {"200": _answer("The thread, or null before its first comment"),
+                               _query("thread_id", "explicit thread identifier", False),
+                               _query("after", "`next` of the previous page", False),
+                               _query("limit", "top-level comments per page", False)],
+                "responses": {"200": _answer("The thread, or null before its first comment; "
+                                             "cacheable, with a strong ETag"),
+                              "304": _answer("Not modified since the ETag sent"),
                               **_errors(400, 403)}}},
+            "/threads/mine": {"get": {
+                "summary": "The caller's own pending and editable comments in a thread",
+                "parameters": [_query("url", "the article URL"),
+                               _query("thread_id", "explicit thread identifier", False)],
+                "responses": {"200": _answer("Private, never cached"), **_errors(400, 401, 403)}}},
             "/comments": {"post": {
                 "summary": "Post a comment or a reply", "security": [{"bearer": []}],
                 "requestBody": _json_body({

@@ -58,8 +58,3 @@ def comment_tree(comments: list[Comment], pinned_id: int | None = None) -> list[
     roots = _prune_deleted(roots)
     roots.sort(key=lambda node: node["id"] != pinned_id)
     return roots
-
-
-def count_visible(comments: list[Comment]) -> int:
-    """Comments a reader can read (placeholders do not count)."""
-    return sum(1 for comment in comments if comment.status == Status.APPROVED)

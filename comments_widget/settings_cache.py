@@ -1,0 +1,49 @@
+"""The policy and the dashboard's sites, kept per process for a few seconds.
+
+Every request needs both (the origin check, the policy), but they change a few times a year.
+Re-reading them at most every COMMENTS_WIDGET_SETTINGS_TTL_SECONDS keeps a thread read at two
+queries; a change made in the dashboard applies at once in the process that saved it and
+within that many seconds in every other process.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from comments_widget.services import sites
+from comments_widget.services.policy import Policy, load_policy
+
+
+@dataclass(frozen=True)
+class Settings:
+    policy: Policy
+    site_origins: frozenset[str]
+
+
+class SettingsCache:
+    """Holds one Settings snapshot and reloads it when it is older than `ttl` seconds."""
+
+    def __init__(self, ttl: float) -> None:
+        self._ttl = ttl
+        self._lock = threading.Lock()
+        self._snapshot: Settings | None = None
+        self._loaded_at = 0.0
+
+    def get(self, session: Session) -> Settings:
+        """The current snapshot, reloaded through `session` when stale."""
+        with self._lock:
+            if self._snapshot is None or time.monotonic() - self._loaded_at >= self._ttl:
+                self._snapshot = Settings(policy=load_policy(session),
+                                          site_origins=sites.allowed_origins(session,
+                                                                             frozenset()))
+                self._loaded_at = time.monotonic()
+            return self._snapshot
+
+    def invalidate(self) -> None:
+        """Forget the snapshot (after this process changed the policy or the sites)."""
+        with self._lock:
+            self._snapshot = None
