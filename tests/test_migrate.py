@@ -46,3 +46,33 @@ def test_upgrade_twice_is_harmless(database_url: str) -> None:
     migrate.upgrade(engine)
     assert migrate.current_revision(engine) == migrate.head_revision()
     engine.dispose()
+
+
+def test_upgrading_existing_data_backfills_comment_roots(database_url: str) -> None:
+    engine = create_engine(database_url)
+    migrate.upgrade(engine, "0002_moderation")
+    now = "2026-01-01 00:00:00+00:00"
+    with engine.begin() as connection:
+        connection.execute(sa.text(
+            "INSERT INTO comments_widget_readers (id, email, display_name, password_hash, role,"
+            " created_at, ban_reason) VALUES (1, 'a@b.example', 'A', 'x', 'reader', :now, '')"),
+            {"now": now})
+        connection.execute(sa.text(
+            "INSERT INTO comments_widget_threads (id, key, url, title, created_at) "
+            "VALUES (1, 'k', 'https://news.example/a', '', :now)"), {"now": now})
+        for comment_id, parent_id in [(1, None), (2, 1), (3, 2), (4, None)]:
+            connection.execute(sa.text(
+                "INSERT INTO comments_widget_comments (id, thread_id, parent_id, author_id, depth,"
+                " body_source, body_html, status, created_at, updated_at, hold_reasons,"
+                " needs_review, hidden_by_flags) VALUES (:id, 1, :parent, 1, 0, 'b', '<p>b</p>',"
+                " 'approved', :now, :now, '[]', false, false)"),
+                {"id": comment_id, "parent": parent_id, "now": now})
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        roots = dict(connection.execute(sa.text(
+            "SELECT id, root_id FROM comments_widget_comments ORDER BY id")).all())
+        versions = connection.execute(sa.text(
+            "SELECT version FROM comments_widget_threads")).scalars().all()
+    assert roots == {1: 1, 2: 1, 3: 1, 4: 4}
+    assert versions == [0]
+    engine.dispose()
