@@ -53,6 +53,8 @@ DEFAULTS: dict[str, Any] = {
     "COMMENTS_WIDGET_SETTINGS_TTL_SECONDS": 5,
     # Top-level comments per page of a thread (their replies come with them).
     "COMMENTS_WIDGET_THREAD_PAGE_SIZE": 50,
+    # Megabytes of serialised thread pages each process keeps, keyed by ETag (0 turns it off).
+    "COMMENTS_WIDGET_PAYLOAD_CACHE_MB": 64,
     # max-age of the public thread payload; stale-while-revalidate is six times as long.
     "COMMENTS_WIDGET_THREAD_MAX_AGE_SECONDS": 10,
 }
@@ -108,7 +110,8 @@ def validate(config: Mapping[str, Any]) -> None:
         value = config[key]
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise ConfigError(f"{key} must be a positive whole number, got {value!r}")
-    for key in ("COMMENTS_WIDGET_SETTINGS_TTL_SECONDS", "COMMENTS_WIDGET_THREAD_MAX_AGE_SECONDS"):
+    for key in ("COMMENTS_WIDGET_SETTINGS_TTL_SECONDS", "COMMENTS_WIDGET_THREAD_MAX_AGE_SECONDS",
+                "COMMENTS_WIDGET_PAYLOAD_CACHE_MB"):
         value = config[key]
         if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
             raise ConfigError(f"{key} must be a number of seconds, 0 or more, got {value!r}")

@@ -12,6 +12,7 @@ from flask import Flask
 from comments_widget import config, migrate
 from comments_widget.auth import create_login_manager
 from comments_widget.db import create_engine, create_session_factory
+from comments_widget.payload_cache import PayloadCache
 from comments_widget.ratelimit import RateLimiter
 from comments_widget.services.comments import PostingRules
 from comments_widget.services.notify import MailSettings
@@ -71,6 +72,7 @@ class CommentsWidget:
             mail=_mail_settings(app.config),
             notify_interval_minutes=app.config["COMMENTS_WIDGET_NOTIFY_INTERVAL_MINUTES"],
             settings=SettingsCache(app.config["COMMENTS_WIDGET_SETTINGS_TTL_SECONDS"]),
+            payloads=PayloadCache(app.config["COMMENTS_WIDGET_PAYLOAD_CACHE_MB"] * 1024 * 1024),
             thread_page_size=app.config["COMMENTS_WIDGET_THREAD_PAGE_SIZE"],
             thread_max_age=app.config["COMMENTS_WIDGET_THREAD_MAX_AGE_SECONDS"],
         )

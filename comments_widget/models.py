@@ -128,6 +128,8 @@ class Thread(Base):
     pinned_comment_id: Mapped[int | None] = mapped_column(default=None)
     # Bumped by every change a reader could see; the public payload's ETag is built from it.
     version: Mapped[int] = mapped_column(default=0)
+    # Visible comments, recounted whenever the version moves on (see services/versions.py).
+    comment_count: Mapped[int] = mapped_column(default=0)
 
 
 class Comment(Base):

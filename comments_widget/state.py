@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import current_app, g
 from sqlalchemy.orm import Session, sessionmaker
 
+from comments_widget.payload_cache import PayloadCache
 from comments_widget.ratelimit import RateLimiter
 from comments_widget.services.comments import PostingRules
 from comments_widget.services.notify import MailSettings
@@ -36,6 +37,7 @@ class WidgetState:
     mail: MailSettings | None
     notify_interval_minutes: int
     settings: SettingsCache
+    payloads: PayloadCache
     thread_page_size: int
     thread_max_age: int
 

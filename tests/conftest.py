@@ -142,6 +142,18 @@ def set_policy(session: Session, state: WidgetState, policy: Any) -> None:
     state.settings.invalidate()
 
 
+def set_status(session: Session, comment_id: int, status: Any) -> None:
+    """Change a comment's status directly, keeping its thread's version and count in step
+    as every service does."""
+    from comments_widget.models import Comment
+    from comments_widget.services import versions
+
+    comment = session.get(Comment, comment_id)
+    comment.status = status
+    versions.bump(session, [comment.thread_id])
+    session.commit()
+
+
 def stored(session: Session, model: type) -> list[Any]:
     """Every row of a table, fresh from the database."""
     session.commit()  # End the test's own transaction so the newest writes are visible.

@@ -19,6 +19,7 @@ from tests.conftest import (
     csrf_token,
     post,
     set_policy,
+    set_status,
     stored,
 )
 
@@ -35,11 +36,6 @@ def write(app_client: FlaskClient, headers: dict, body: str, **extra: object) ->
     response = post(app_client, headers, body=body, **extra)
     assert response.status_code == 201, response.get_json()
     return response.get_json()["id"]
-
-
-def set_status(session: Session, comment_id: int, status: Status) -> None:
-    session.get(Comment, comment_id).status = status
-    session.commit()
 
 
 def act(client: FlaskClient, action: str, ids: list[int], single: bool = False):

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from comments_widget.models import AuditEntry, Comment, Site, Status, Thread, utcnow
-from tests.conftest import ARTICLE, bearer, create_reader, csrf_token, post, stored
+from tests.conftest import ARTICLE, bearer, create_reader, csrf_token, post, set_status, stored
 
 POLICY = "/comments/admin/policy"
 SITES = "/comments/admin/sites"
@@ -48,9 +48,7 @@ def test_first_time_commenters_wait_until_approved(client: FlaskClient,
     save(admin_client, premoderation="first_time")
     first = post(client, auth, body="my first")
     assert first.get_json()["status"] == "pending"
-    comment = session.get(Comment, first.get_json()["id"])
-    comment.status = Status.APPROVED
-    session.commit()
+    set_status(session, first.get_json()["id"], Status.APPROVED)
     assert status_of_next_post(client, auth) == "approved"
 
 

@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from comments_widget.models import Comment, Status, Thread
-from tests.conftest import ARTICLE, SITE, bearer, create_reader, post, stored
+from tests.conftest import ARTICLE, SITE, bearer, create_reader, post, set_status, stored
 
 URL = "/comments/api/v1/comments"
 
@@ -153,9 +153,7 @@ def test_reply_to_a_comment_on_another_article_is_refused(client: FlaskClient, a
 def test_reply_to_a_hidden_comment_is_refused(client: FlaskClient, auth: dict,
                                               session: Session) -> None:
     parent = post(client, auth, body="soon rejected").get_json()
-    comment = session.get(Comment, parent["id"])
-    comment.status = Status.REJECTED
-    session.commit()
+    set_status(session, parent["id"], Status.REJECTED)
     response = post(client, auth, body="hi", parent_id=parent["id"])
     assert error_of(response) == "unknown_parent"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from comments_widget.models import Comment, Status, Thread
-from tests.conftest import ARTICLE, SITE, create_reader, post, stored
+from comments_widget.models import Status, Thread
+from tests.conftest import ARTICLE, SITE, create_reader, post, set_status, stored
 
 THREADS = "/comments/api/v1/threads"
 COUNTS = "/comments/api/v1/counts"
@@ -47,8 +47,7 @@ def test_readers_see_only_approved_comments(client: FlaskClient, auth: dict,
     kept = post(client, auth, body="kept").get_json()
     for status in (Status.PENDING, Status.REJECTED, Status.SPAM, Status.DELETED):
         hidden = post(client, auth, body=status.value).get_json()
-        session.get(Comment, hidden["id"]).status = status
-        session.commit()
+        set_status(session, hidden["id"], status)
     payload = read(client)
     assert [c["id"] for c in payload["comments"]] == [kept["id"]]
     assert payload["thread"]["comment_count"] == 1
@@ -84,8 +83,7 @@ def test_counts_answer_for_each_url_as_asked(client: FlaskClient, auth: dict,
     post(client, auth, body="one")
     post(client, auth, body="two")
     hidden = post(client, auth, body="pending").get_json()
-    session.get(Comment, hidden["id"]).status = Status.PENDING
-    session.commit()
+    set_status(session, hidden["id"], Status.PENDING)
     post(client, auth, body="other", url=f"{SITE}/other")
     decorated = ARTICLE + "?utm_source=home"
     response = client.get(COUNTS, query_string=[("url", ARTICLE), ("url", decorated),

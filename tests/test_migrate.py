@@ -48,7 +48,7 @@ def test_upgrade_twice_is_harmless(database_url: str) -> None:
     engine.dispose()
 
 
-def test_upgrading_existing_data_backfills_comment_roots(database_url: str) -> None:
+def test_upgrading_existing_data_backfills_roots_and_counts(database_url: str) -> None:
     engine = create_engine(database_url)
     migrate.upgrade(engine, "0002_moderation")
     now = "2026-01-01 00:00:00+00:00"
@@ -72,7 +72,7 @@ def test_upgrading_existing_data_backfills_comment_roots(database_url: str) -> N
         roots = dict(connection.execute(sa.text(
             "SELECT id, root_id FROM comments_widget_comments ORDER BY id")).all())
         versions = connection.execute(sa.text(
-            "SELECT version FROM comments_widget_threads")).scalars().all()
+            "SELECT version, comment_count FROM comments_widget_threads")).all()
     assert roots == {1: 1, 2: 1, 3: 1, 4: 4}
-    assert versions == [0]
+    assert [tuple(row) for row in versions] == [(0, 4)]
     engine.dispose()

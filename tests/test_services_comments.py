@@ -14,12 +14,10 @@ from comments_widget.models import Comment, Reader, Thread
 from comments_widget.services.comments import (
     PostingRules,
     ThreadRef,
-    comment_counts,
     post_comment,
-    thread_page,
-    thread_summary,
 )
 from comments_widget.services.policy import Policy
+from comments_widget.services.reading import comment_counts, thread_page, thread_summary
 from comments_widget.state import WidgetState
 from tests.conftest import ARTICLE, create_reader, stored
 
@@ -77,16 +75,16 @@ def test_a_page_holds_top_level_comments_with_all_their_replies(session: Session
     replies = [add(session, reader, f"reply {i}", tops[i].id) for i in range(5)]
     deeper = add(session, reader, "deeper", replies[3].id)
     session.commit()
-    thread, count = thread_summary(session, ARTICLE)
-    assert count == 11
-    first = thread_page(session, thread, count, after=None, limit=2)
+    thread = thread_summary(session, ARTICLE)
+    assert thread.comment_count == 11
+    first = thread_page(session, thread, after=None, limit=2)
     assert [c.id for c in first.comments] == [tops[0].id, tops[1].id, replies[0].id,
                                               replies[1].id]
     assert first.next_after == tops[1].id
-    second = thread_page(session, thread, count, after=first.next_after, limit=2)
+    second = thread_page(session, thread, after=first.next_after, limit=2)
     assert {c.id for c in second.comments} == {tops[2].id, tops[3].id, replies[2].id,
                                                replies[3].id, deeper.id}
-    last = thread_page(session, thread, count, after=second.next_after, limit=2)
+    last = thread_page(session, thread, after=second.next_after, limit=2)
     assert [c.id for c in last.comments] == [tops[4].id, replies[4].id]
     assert last.next_after is None
 
@@ -94,12 +92,12 @@ def test_a_page_holds_top_level_comments_with_all_their_replies(session: Session
 def test_the_pinned_comment_leads_the_first_page_only(session: Session, reader: Reader) -> None:
     tops = [add(session, reader, f"top {i}") for i in range(4)]
     session.commit()
-    thread, count = thread_summary(session, ARTICLE)
-    thread.pinned_comment_id = tops[3].id
+    session.get(Thread, thread_summary(session, ARTICLE).id).pinned_comment_id = tops[3].id
     session.commit()
-    first = thread_page(session, thread, count, after=None, limit=2)
+    thread = thread_summary(session, ARTICLE)
+    first = thread_page(session, thread, after=None, limit=2)
     assert [c.id for c in first.comments] == [tops[0].id, tops[1].id, tops[3].id]
-    rest = thread_page(session, thread, count, after=first.next_after, limit=2)
+    rest = thread_page(session, thread, after=first.next_after, limit=2)
     assert [c.id for c in rest.comments] == [tops[2].id]
 
 
@@ -110,9 +108,9 @@ def test_a_thread_read_costs_two_queries_however_long_it_is(state: WidgetState,
         add(session, readers[i % 3], f"c{i}", None)
     session.commit()
     with state.session_factory() as fresh, count_queries(state.engine) as statements:
-        thread, count = thread_summary(fresh, ARTICLE)
-        page = thread_page(fresh, thread, count, None, 50)
-        names = {c.author.display_name for c in page.comments}
+        thread = thread_summary(fresh, ARTICLE)
+        page = thread_page(fresh, thread, None, 50)
+        names = {c.author_name for c in page.comments}
     assert len(page.comments) == 30 and names == {"R0", "R1", "R2"}
     assert len(statements) == 2
 

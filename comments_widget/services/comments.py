@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -41,8 +40,7 @@ def find_thread(session: Session, key: str) -> Thread | None:
     return session.scalar(sa.select(Thread).where(Thread.key == key))
 
 
-def _get_or_create_thread(session: Session, ref: ThreadRef) -> Thread:
-    thread = find_thread(session, ref.key)
+def _get_or_create_thread(session: Session, ref: ThreadRef, thread: Thread | None) -> Thread:
     if thread is not None:
         if not thread.title and ref.title:
             thread.title = ref.title
@@ -116,21 +114,19 @@ def post_comment(
     parent = _check_parent(session, parent_id, existing, rules)
     html = render_comment(source)
     reasons = hold_reasons(session, policy, author, source, html)
-    thread = _get_or_create_thread(session, ref)
+    thread = _get_or_create_thread(session, ref, existing)
     comment = Comment(
         thread_id=thread.id, parent_id=parent.id if parent else None, author_id=author.id,
         author=author, depth=parent.depth + 1 if parent else 0, body_source=source,
         body_html=html, status=Status.PENDING if reasons else Status.APPROVED,
         hold_reasons=json.dumps(reasons), created_at=now, updated_at=now,
+        # Top-level comments leave root_id empty: they are their own root (see reading.py).
         root_id=(parent.root_id or parent.id) if parent else None,
     )
     session.add(comment)
     session.flush()
-    if parent is None:
-        comment.root_id = comment.id
     if comment.status == Status.APPROVED:
-        versions.bump(session, [thread.id])
-    session.flush()
+        versions.bump(session, [thread.id], added=1)
     return comment
 
 
@@ -171,88 +167,3 @@ def delete_own_comment(session: Session, *, reader: Reader, comment_id: int) -> 
     versions.bump(session, [comment.thread_id])
     session.flush()
     return comment
-
-
-VISIBLE = (Status.APPROVED, Status.DELETED)
-
-
-@dataclass(frozen=True)
-class ThreadPage:
-    """One page of a thread as readers see it: top-level comments with all their replies."""
-
-    thread: Thread
-    comment_count: int
-    comments: list[Comment]
-    next_after: int | None
-
-
-def thread_summary(session: Session, key: str) -> tuple[Thread, int] | None:
-    """The thread and its number of visible comments, in one query (enough for an ETag)."""
-    visible_count = (
-        sa.select(sa.func.count(Comment.id))
-        .where(Comment.thread_id == Thread.id, Comment.status == Status.APPROVED,
-               Comment.hidden_by_flags.is_(False))
-        .correlate(Thread).scalar_subquery()
-    )
-    row = session.execute(sa.select(Thread, visible_count).where(Thread.key == key)).first()
-    return (row[0], row[1]) if row else None
-
-
-def thread_page(session: Session, thread: Thread, comment_count: int, after: int | None,
-                limit: int) -> ThreadPage:
-    """Top-level comments after `after` (keyset, oldest first) with their replies, one query.
-
-    Deleted comments come too, so that their replies keep their place under a placeholder; the
-    pinned comment leads the first page and is left out of the others.
-    """
-    shown = sa.and_(Comment.status.in_(VISIBLE), Comment.hidden_by_flags.is_(False))
-    roots = (sa.select(Comment.id)
-             .where(Comment.thread_id == thread.id, Comment.parent_id.is_(None), shown)
-             .order_by(Comment.id).limit(limit + 1))
-    if after is not None:
-        roots = roots.where(Comment.id > after)
-    if thread.pinned_comment_id is not None:
-        roots = roots.where(Comment.id != thread.pinned_comment_id)
-    root_ids = sa.select(roots.subquery().c.id)
-    wanted = Comment.root_id.in_(root_ids)
-    if after is None and thread.pinned_comment_id is not None:
-        wanted = sa.or_(wanted, Comment.root_id == thread.pinned_comment_id)
-    comments = list(session.scalars(
-        sa.select(Comment).where(Comment.thread_id == thread.id, shown, wanted)
-        .order_by(Comment.id)
-    ))
-    page_roots = [c.id for c in comments
-                  if c.parent_id is None and c.id != thread.pinned_comment_id]
-    next_after = None
-    if len(page_roots) > limit:
-        next_after = page_roots[limit - 1]
-        comments = [c for c in comments if c.root_id is None or c.root_id <= next_after
-                    or c.root_id == thread.pinned_comment_id]
-    return ThreadPage(thread=thread, comment_count=comment_count, comments=comments,
-                      next_after=next_after)
-
-
-def my_comments(session: Session, thread: Thread, reader: Reader) -> list[Comment]:
-    """A reader's own comments in a thread that others cannot see yet, or that they may edit."""
-    return list(session.scalars(
-        sa.select(Comment).where(Comment.thread_id == thread.id, Comment.author_id == reader.id,
-                                 Comment.status.in_([Status.PENDING, Status.APPROVED]))
-        .order_by(Comment.id)
-    ))
-
-
-def comment_counts(session: Session, keys: Iterable[str]) -> dict[str, int]:
-    """Approved comments per thread key, in one query; keys without a thread count 0."""
-    wanted = set(keys)
-    counts = dict.fromkeys(wanted, 0)
-    if not wanted:
-        return counts
-    rows = session.execute(
-        sa.select(Thread.key, sa.func.count(Comment.id))
-        .join(Comment, Comment.thread_id == Thread.id)
-        .where(Thread.key.in_(wanted), Comment.status == Status.APPROVED,
-               Comment.hidden_by_flags.is_(False))
-        .group_by(Thread.key)
-    )
-    counts.update({key: count for key, count in rows})
-    return counts

@@ -52,13 +52,13 @@ def ban(session: Session, actor: Reader, reader: Reader, reason: str,
     revoke_all_tokens(session, reader)
     hidden = 0
     if hide_comments:
-        versions.bump_for_author(session, reader.id)
         hidden = session.execute(
             sa.update(Comment)
             .where(Comment.author_id == reader.id,
                    Comment.status.in_([Status.APPROVED, Status.PENDING]))
             .values(status=Status.REJECTED, updated_at=utcnow())
         ).rowcount
+        versions.bump_for_author(session, reader.id)
     until_text = until.date().isoformat() if until else "no end date"
     audit.record(session, actor, "ban", "reader", reader.id, "active", f"banned ({until_text})",
                  f"{reason.strip()}; {hidden} comments hidden" if hide_comments else reason)

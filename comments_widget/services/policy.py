@@ -6,6 +6,7 @@ import json
 import re
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timedelta
+from typing import Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -92,7 +93,12 @@ def hold_reasons(session: Session, policy: Policy, author: Reader, source: str,
     return reasons
 
 
-def thread_is_closed(thread: Thread, policy: Policy, now: datetime) -> bool:
+class _Closable(Protocol):
+    closed_at: datetime | None
+    created_at: datetime
+
+
+def thread_is_closed(thread: Thread | _Closable, policy: Policy, now: datetime) -> bool:
     """Closed by a moderator, or automatically N days after its first comment."""
     if thread.closed_at is not None:
         return True

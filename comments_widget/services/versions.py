@@ -12,22 +12,34 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from comments_widget.models import Comment, Thread
+from comments_widget.models import Comment, Status, Thread
 
 
-def bump(session: Session, thread_ids: Iterable[int]) -> None:
-    """Move each thread's version on by one."""
+def _changes(added: int | None = None) -> dict:
+    # The count is recomputed in the same statement, so it can never drift from the rows; a
+    # new visible comment, the commonest change by far, just adds one, also atomically.
+    if added is not None:
+        return {"version": Thread.version + 1, "comment_count": Thread.comment_count + added}
+    visible = (sa.select(sa.func.count(Comment.id))
+               .where(Comment.thread_id == Thread.id, Comment.status == Status.APPROVED,
+                      Comment.hidden_by_flags.is_(False))
+               .scalar_subquery())
+    return {"version": Thread.version + 1, "comment_count": visible}
+
+
+def bump(session: Session, thread_ids: Iterable[int], added: int | None = None) -> None:
+    """Move each thread's version on by one and bring its visible-comment count up to date:
+    `added` new visible comments, or a recount when that is not known."""
     ids = sorted(set(thread_ids))
     if ids:
-        session.execute(sa.update(Thread).where(Thread.id.in_(ids))
-                        .values(version=Thread.version + 1)
+        session.execute(sa.update(Thread).where(Thread.id.in_(ids)).values(**_changes(added))
                         .execution_options(synchronize_session=False))
 
 
 def bump_for_author(session: Session, author_id: int) -> None:
-    """Move on every thread a reader has commented in (their comments were hidden at once)."""
+    """Move on every thread a reader has commented in (after their comments were hidden)."""
     session.execute(sa.update(Thread)
                     .where(Thread.id.in_(sa.select(Comment.thread_id)
                                          .where(Comment.author_id == author_id)))
-                    .values(version=Thread.version + 1)
+                    .values(**_changes())
                     .execution_options(synchronize_session=False))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from flask import Blueprint, Response, jsonify, request
@@ -12,10 +13,11 @@ from comments_widget.auth import api_reader, authenticated_by_token, current_tok
 from comments_widget.errors import Forbidden, InvalidInput, NotAuthenticated, WidgetError
 from comments_widget.models import Reader, Status, utcnow
 from comments_widget.services import comments as comment_service
-from comments_widget.services import flags
+from comments_widget.services import flags, reading
 from comments_widget.services import readers as reader_service
 from comments_widget.services.comments import MAX_TITLE_LENGTH, ThreadRef
 from comments_widget.services.policy import thread_is_closed
+from comments_widget.services.reading import CommentRow
 from comments_widget.state import allowed_origins, current_policy, current_state, db_session
 from comments_widget.urls import InvalidUrl, normalize_url, origin_of
 from comments_widget.views import http
@@ -87,21 +89,28 @@ def get_thread() -> Response:
     ref = thread_ref(request.args.get("url"), request.args.get("thread_id"))
     after, limit = _page_args()
     session = db_session()
-    summary = comment_service.thread_summary(session, ref.key)
-    if summary is None:
+    thread = reading.thread_summary(session, ref.key)
+    if thread is None:
         etag = f"{PAYLOAD_FORMAT}-none"
         if request.if_none_match.contains(etag):
             return _cacheable(Response(status=304), etag)
         return _cacheable(jsonify(thread=None, comments=[], next=None), etag)
-    thread, count = summary
+    count = thread.comment_count
     closed = thread_is_closed(thread, current_policy(), utcnow())
     etag = f"{PAYLOAD_FORMAT}-{thread.id}-{thread.version}-{int(closed)}-{after or 0}-{limit}"
     if request.if_none_match.contains(etag):
         return _cacheable(Response(status=304), etag)
-    page = comment_service.thread_page(session, thread, count, after, limit)
-    return _cacheable(jsonify(thread=thread_json(thread, count, closed),
-                              comments=comment_tree(page.comments, thread.pinned_comment_id),
-                              next=page.next_after), etag)
+    cache = current_state().payloads
+    payload = cache.get(etag)
+    if payload is None:
+        page = reading.thread_page(session, thread, after, limit)
+        payload = json.dumps({
+            "thread": thread_json(thread, count, closed),
+            "comments": comment_tree(page.comments, thread.pinned_comment_id),
+            "next": page.next_after,
+        }, separators=(",", ":")).encode()
+        cache.put(etag, payload)
+    return _cacheable(Response(payload, mimetype="application/json"), etag)
 
 
 def get_my_thread_state() -> Response:
@@ -111,11 +120,11 @@ def get_my_thread_state() -> Response:
     body: dict[str, object] = {"pending": [], "editable": []}
     ref = thread_ref(request.args.get("url"), request.args.get("thread_id"))
     session = db_session()
-    thread = comment_service.find_thread(session, ref.key) if reader else None
+    thread = reading.thread_summary(session, ref.key) if reader else None
     if reader is not None and thread is not None:
         window = timedelta(minutes=current_policy().edit_window_minutes)
         now = utcnow()
-        mine = comment_service.my_comments(session, thread, reader)
+        mine = reading.my_comments(session, thread.id, reader.id)
         body["pending"] = [comment_json(c) for c in mine if c.status == Status.PENDING]
         body["editable"] = [c.id for c in mine if c.created_at + window >= now]
     response = jsonify(body)
@@ -139,7 +148,7 @@ def post_comment() -> tuple[Response, int]:
     session.commit()
     if comment.status == Status.PENDING:
         notify_moderators_soon()
-    return jsonify(comment_json(comment)), 201
+    return jsonify(comment_json(CommentRow.of(comment))), 201
 
 
 def edit_comment(comment_id: int) -> Response:
@@ -151,7 +160,7 @@ def edit_comment(comment_id: int) -> Response:
         session, reader=reader, comment_id=comment_id, body=data.get("body"),
         rules=current_state().posting_rules, policy=current_policy())
     session.commit()
-    return jsonify(comment_json(comment))
+    return jsonify(comment_json(CommentRow.of(comment)))
 
 
 def delete_comment(comment_id: int) -> tuple[str, int]:
@@ -183,7 +192,7 @@ def get_counts() -> Response:
         raise InvalidInput(f"Ask for at most {MAX_COUNT_URLS} URLs at once.",
                            code="too_many_urls")
     keys = {url: thread_ref(url).key for url in urls}
-    counts = comment_service.comment_counts(db_session(), keys.values())
+    counts = reading.comment_counts(db_session(), keys.values())
     return jsonify(counts={url: counts[key] for url, key in keys.items()})
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from comments_widget.models import Comment, Reader, Status, Thread
+from comments_widget.models import Reader, Status
+from comments_widget.services.reading import CommentRow, ThreadRow
 
 
 def reader_json(reader: Reader) -> dict[str, Any]:
@@ -15,14 +16,14 @@ def reader_json(reader: Reader) -> dict[str, Any]:
             "banned": ban_message(reader) if reader.is_banned() else None}
 
 
-def comment_json(comment: Comment) -> dict[str, Any]:
+def comment_json(comment: CommentRow) -> dict[str, Any]:
     """One comment; `html` is sanitised at write time and safe to insert as is."""
     deleted = comment.status == Status.DELETED
     return {
         "id": comment.id,
         "parent_id": comment.parent_id,
         "author": {"id": None if deleted else comment.author_id,
-                   "name": None if deleted else comment.author.display_name},
+                   "name": None if deleted else comment.author_name},
         "html": "" if deleted else comment.body_html,
         "status": comment.status.value,
         "created_at": comment.created_at.isoformat(),
@@ -30,7 +31,7 @@ def comment_json(comment: Comment) -> dict[str, Any]:
     }
 
 
-def thread_json(thread: Thread, comment_count: int, closed: bool) -> dict[str, Any]:
+def thread_json(thread: ThreadRow, comment_count: int, closed: bool) -> dict[str, Any]:
     """A thread's identity, size and state."""
     return {"key": thread.key, "url": thread.url, "title": thread.title,
             "comment_count": comment_count, "closed": closed,
@@ -47,7 +48,8 @@ def _prune_deleted(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return kept
 
 
-def comment_tree(comments: list[Comment], pinned_id: int | None = None) -> list[dict[str, Any]]:
+def comment_tree(comments: list[CommentRow], pinned_id: int | None = None
+                 ) -> list[dict[str, Any]]:
     """Nest replies under their parents, oldest first, the pinned comment on top."""
     nodes = {comment.id: comment_json(comment) for comment in comments}
     roots: list[dict[str, Any]] = []

@@ -1,0 +1,237 @@
+"""The benchmark, one command: comments_widget against Isso 0.14.0 and a bare-Flask ceiling.
+
+    make bench-load                          # both databases, 1M comments, Isso, the ceiling
+    .venv/bin/python bench/run.py --databases sqlite --duration 5 --comments 100000
+
+For each database: seed 10k comments and measure a thread page, then seed 1,000,000 comments
+over 100,000 threads (one hot thread of 2,000) and measure the hot thread's first page, a cold
+thread, the 304 path, counts for 20 URLs and authenticated concurrent POSTs (then check that
+the database holds exactly as many new comments as there were 201 answers). Every server runs
+under gunicorn with 2 sync workers on 127.0.0.1 and is loaded by wrk. Prints one table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import secrets
+import sqlite3
+import sys
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import quote
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import isso_target  # noqa: E402
+import seed  # noqa: E402
+import sqlalchemy as sa  # noqa: E402
+from embed_size import EMBED_FILES, gzipped_size  # noqa: E402
+from harness import ROOT, Result, fetch, free_port, gunicorn, wait_until_up, wrk  # noqa: E402
+
+from comments_widget.db import create_engine  # noqa: E402
+from comments_widget.models import Reader  # noqa: E402
+from comments_widget.services.readers import issue_token  # noqa: E402
+
+WORK = ROOT / "bench" / ".work"
+API = "/comments/api/v1"
+PYTHON = Path(sys.executable)
+POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def database_url(kind: str) -> str:
+    if kind == "sqlite":
+        (WORK / "bench.sqlite3").unlink(missing_ok=True)
+        return f"sqlite:///{WORK / 'bench.sqlite3'}"
+    return seed.with_schema(POSTGRES, "comments_widget_bench")
+
+
+def tokens(url: str, count: int = 50) -> list[str]:
+    """Bearer tokens of `count` seeded readers, so the POSTs come from many people."""
+    engine = create_engine(url)
+    from sqlalchemy.orm import Session
+
+    with Session(engine) as session:
+        readers = session.scalars(sa.select(Reader).order_by(Reader.id).limit(count)).all()
+        issued = [issue_token(session, reader, timedelta(days=1)) for reader in readers]
+        session.commit()
+    engine.dispose()
+    return issued
+
+
+def comment_total(url: str) -> int:
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        total = connection.exec_driver_sql("SELECT count(*) FROM comments_widget_comments").scalar()
+    engine.dispose()
+    return total
+
+
+def ours_env(url: str) -> dict[str, str]:
+    return {"COMMENTS_WIDGET_DATABASE_URL": url, "COMMENTS_WIDGET_ALLOWED_ORIGINS": seed.SITE,
+            "COMMENTS_WIDGET_SECRET_KEY": secrets.token_hex(16),
+            "COMMENTS_WIDGET_AUTO_MIGRATE": "false",
+            "COMMENTS_WIDGET_POST_RATE_LIMIT": "100000000/minute",
+            "COMMENTS_WIDGET_INSTANCE_PATH": str(WORK / "instance")}
+
+
+def thread_url(base: str, article: str) -> str:
+    return f"{base}{API}/threads?url={quote(article, safe='')}"
+
+
+def measure_ours(kind: str, args: argparse.Namespace) -> tuple[list[Result], int]:
+    """Every scenario against one database; returns the results and the hot page's size."""
+    results: list[Result] = []
+    url = database_url(kind)
+    print(f"\n== comments_widget on {kind}: 10,000 comments", flush=True)
+    seed.seed(url, 10_000, 1_000, args.hot)
+    port = free_port()
+    with gunicorn(PYTHON, "comments_widget.server:create_app()", port, ours_env(url),
+                  log=WORK / "ours.log") as base:
+        wait_until_up(f"{base}{API}/me")
+        results.append(wrk(f"{kind} hot page @10k", thread_url(base, seed.HOT_URL),
+                           args.duration, args.connections))
+        results.append(wrk(f"{kind} cold thread @10k", base, args.duration, args.connections,
+                           "random_get.lua", env={
+                               "BENCH_PREFIX": f"{API}/threads?url="
+                                               + quote(f"{seed.SITE}/article/", safe=""),
+                               "BENCH_COUNT": "999"}))
+    print(f"== comments_widget on {kind}: {args.comments:,} comments", flush=True)
+    seed.seed(url, args.comments, args.threads, args.hot)
+    issued = tokens(url)
+    port = free_port()
+    with gunicorn(PYTHON, "comments_widget.server:create_app()", port, ours_env(url),
+                  log=WORK / "ours.log") as base:
+        wait_until_up(f"{base}{API}/me")
+        hot = thread_url(base, seed.HOT_URL)
+        status, headers, body = fetch(hot)
+        assert status == 200, status
+        results.append(wrk(f"{kind} hot page", hot, args.duration, args.connections))
+        results.append(wrk(f"{kind} cold thread", base, args.duration, args.connections,
+                           "random_get.lua", env={
+                               "BENCH_PREFIX": f"{API}/threads?url="
+                                               + quote(f"{seed.SITE}/article/", safe=""),
+                               "BENCH_COUNT": str(args.threads - 1)}))
+        results.append(wrk(f"{kind} 304", hot, args.duration, args.connections,
+                           headers={"If-None-Match": headers["ETag"]}))
+        counts = f"{base}{API}/counts?" + "&".join(
+            "url=" + quote(seed.cold_url(i), safe="") for i in range(1, 21))
+        results.append(wrk(f"{kind} counts x20", counts, args.duration, args.connections))
+        before = comment_total(url)
+        posted = wrk(f"{kind} POST", base, args.duration, args.connections, "post.lua", env={
+            "BENCH_PATH": f"{API}/comments", "BENCH_URL_PREFIX": f"{seed.SITE}/article/",
+            "BENCH_COUNT": str(args.threads - 1), "BENCH_STYLE": "ours",
+            "BENCH_TOKENS": ",".join(issued)})
+        created = int(posted.extra.split()[1])
+        stored = comment_total(url) - before
+        results.append(Result(posted.name, posted.requests_per_second, posted.p50_ms,
+                              posted.p99_ms, posted.non_2xx,
+                              f"201s {created}, stored {stored}, lost {created - stored}"))
+    return results, len(body)
+
+
+def measure_isso(args: argparse.Namespace) -> tuple[list[Result], int]:
+    python = isso_target.ensure_venv(ROOT / "bench" / ".isso-venv")
+    config = isso_target.write_config(WORK, seed.SITE)
+    port = free_port()
+    print("\n== Isso 0.14.0 on SQLite: 100-comment hot thread, 1,000 threads of 5", flush=True)
+    results: list[Result] = []
+    with gunicorn(python, "isso.run:application", port, {"ISSO_SETTINGS": str(config)},
+                  log=WORK / "isso.log", cwd=WORK) as base:
+        wait_until_up(f"{base}/info")
+        isso_target.seed(base)
+        hot = f"{base}/?uri={quote(isso_target.HOT_URI, safe='')}"
+        results.append(wrk("isso hot page", hot, args.duration, args.connections))
+        results.append(wrk("isso cold thread", base, args.duration, args.connections,
+                           "random_get.lua",
+                           env={"BENCH_PREFIX": "/?uri=%2Ft%2F", "BENCH_COUNT": "1000"}))
+        results.append(wrk("isso 304 (no ETag: full answer)", hot, args.duration,
+                           args.connections, headers={"If-None-Match": '"any"'}))
+        body = json.dumps([f"/t/{i}" for i in range(1, 21)])
+        results.append(wrk("isso counts x20", f"{base}/count", args.duration, args.connections,
+                           "fixed_post.lua", env={"BENCH_BODY": body}))
+        before = _isso_total(WORK / "isso.db")
+        posted = wrk("isso POST", base, args.duration, args.connections, "post.lua", env={
+            "BENCH_PATH": "/new?uri=", "BENCH_URL_PREFIX": "%2Ft%2F", "BENCH_COUNT": "1000",
+            "BENCH_STYLE": "isso"})
+        created = int(posted.extra.split()[1])
+        stored = _isso_total(WORK / "isso.db") - before
+        results.append(Result(posted.name, posted.requests_per_second, posted.p50_ms,
+                              posted.p99_ms, posted.non_2xx,
+                              f"201s {created}, stored {stored}, lost {created - stored}"))
+    return results, isso_target.embed_gzipped_bytes(python)
+
+
+def _isso_total(path: Path) -> int:
+    with sqlite3.connect(path) as connection:
+        return connection.execute("SELECT count(*) FROM comments").fetchone()[0]
+
+
+def measure_ceiling(size: int, args: argparse.Namespace) -> Result:
+    port = free_port()
+    with gunicorn(PYTHON, "bench.ceiling_app:app", port, {"CEILING_BYTES": str(size)},
+                  log=WORK / "ceiling.log") as base:
+        wait_until_up(base + "/")
+        return wrk(f"bare Flask, {size:,} B JSON", base + "/", args.duration, args.connections)
+
+
+def report(ours: dict[str, list[Result]], isso: list[Result], ceiling: Result,
+           isso_embed: int) -> str:
+    """The table: requests/s, p50, p99, and ratios to Isso and to the ceiling."""
+    by_kind = {"hot page": 0, "cold thread": 1, "304": 2, "counts x20": 3, "POST": 4}
+    lines = [f"{'scenario':<34}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'vs Isso':>9}"
+             f"{'vs ceiling':>12}  notes", "-" * 100]
+    for results in ours.values():
+        for result in results:
+            kind = result.name.split(" ", 1)[1]
+            isso_rps = isso[by_kind[kind]].requests_per_second if kind in by_kind else None
+            vs_isso = f"{result.requests_per_second / isso_rps:.1f}x" if isso_rps else ""
+            vs_ceiling = f"{100 * result.requests_per_second / ceiling.requests_per_second:.0f}%"
+            lines.append(f"{result.name:<34}{result.requests_per_second:>10.0f}"
+                         f"{result.p50_ms:>9.2f}{result.p99_ms:>9.2f}{vs_isso:>9}"
+                         f"{vs_ceiling:>12}  {result.extra}"
+                         + (f" non-2xx {result.non_2xx}" if result.non_2xx else ""))
+        hot_small, hot_big = results[0], results[2]
+        cold_small, cold_big = results[1], results[3]
+        kind = hot_small.name.split(" ")[0]
+        lines.append(f"{kind}: p99 at 1M / p99 at 10k: hot page "
+                     f"{hot_big.p99_ms / hot_small.p99_ms:.2f}x, cold thread "
+                     f"{cold_big.p99_ms / cold_small.p99_ms:.2f}x")
+        lines.append("")
+    for result in [*isso, ceiling]:
+        lines.append(f"{result.name:<34}{result.requests_per_second:>10.0f}"
+                     f"{result.p50_ms:>9.2f}{result.p99_ms:>9.2f}{'':>9}"
+                     f"{100 * result.requests_per_second / ceiling.requests_per_second:>11.0f}%"
+                     f"  {result.extra}" + (f" non-2xx {result.non_2xx}" if result.non_2xx
+                                            else ""))
+    ours_embed = sum(gzipped_size(path)[1] for path in EMBED_FILES)
+    lines.append(f"\nembed, gzipped: comments_widget {ours_embed:,} B; "
+                 f"Isso embed.min.js {isso_embed:,} B")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--databases", default="sqlite,postgres")
+    parser.add_argument("--comments", type=int, default=1_000_000)
+    parser.add_argument("--threads", type=int, default=100_000)
+    parser.add_argument("--hot", type=int, default=2_000)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+    WORK.mkdir(parents=True, exist_ok=True)
+    ours: dict[str, list[Result]] = {}
+    page_size = 0
+    for kind in args.databases.split(","):
+        ours[kind], page_size = measure_ours(kind, args)
+    isso, isso_embed = measure_isso(args)
+    ceiling = measure_ceiling(page_size, args)
+    table = report(ours, isso, ceiling, isso_embed)
+    print("\n" + table)
+    (ROOT / "bench" / "results").mkdir(exist_ok=True)
+    (ROOT / "bench" / "results" / "latest.txt").write_text(table + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+"""Serialised thread payloads, kept per process and keyed by their strong ETag.
+
+The ETag is built from the thread's version, which every visible change moves on in the
+database, so an entry can never be stale: a changed thread has a new ETag, and the old entry
+simply ages out. Bounded by total bytes, least recently used first out.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+
+class PayloadCache:
+    """A byte-bounded LRU map from ETag to JSON bytes; safe to share between threads."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self._max_bytes = max_bytes
+        self._entries: OrderedDict[str, bytes] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, etag: str) -> bytes | None:
+        """The payload stored under this ETag, if still held."""
+        with self._lock:
+            payload = self._entries.get(etag)
+            if payload is not None:
+                self._entries.move_to_end(etag)
+            return payload
+
+    def put(self, etag: str, payload: bytes) -> None:
+        """Keep a payload, evicting the least recently used ones past the byte budget."""
+        if len(payload) > self._max_bytes:
+            return
+        with self._lock:
+            previous = self._entries.pop(etag, None)
+            if previous is not None:
+                self._bytes -= len(previous)
+            self._entries[etag] = payload
+            self._bytes += len(payload)
+            while self._bytes > self._max_bytes:
+                _, evicted = self._entries.popitem(last=False)
+                self._bytes -= len(evicted)
+
+    def __len__(self) -> int:
+        return len(self._entries)

@@ -1,0 +1,134 @@
+"""The read path readers hit thousands of times a minute: plain rows, few and indexed queries.
+
+It works on Core rows rather than ORM objects, because building and tracking ORM objects
+was most of the cost of a thread read (measured with pyinstrument, see bench/README.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from comments_widget.models import Comment, Reader, Status, Thread
+
+VISIBLE = (Status.APPROVED, Status.DELETED)
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadRow:
+    """What a read needs of a thread."""
+
+    id: int
+    key: str
+    url: str
+    title: str
+    created_at: datetime
+    closed_at: datetime | None
+    pinned_comment_id: int | None
+    version: int
+    comment_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class CommentRow:
+    """What readers see of a comment."""
+
+    id: int
+    parent_id: int | None
+    root_id: int | None
+    author_id: int
+    author_name: str
+    body_html: str
+    status: Status
+    created_at: datetime
+
+    @classmethod
+    def of(cls, comment: Comment) -> CommentRow:
+        """The row of an ORM comment (a new or edited one, answered to its author)."""
+        return cls(comment.id, comment.parent_id, comment.root_id, comment.author_id,
+                   comment.author.display_name, comment.body_html, comment.status,
+                   comment.created_at)
+
+    @property
+    def root(self) -> int:
+        return self.root_id or self.id
+
+
+_THREAD_COLUMNS = [getattr(Thread, name) for name in ThreadRow.__slots__]
+_COMMENT_COLUMNS = (Comment.id, Comment.parent_id, Comment.root_id, Comment.author_id,
+                    Reader.display_name, Comment.body_html, Comment.status, Comment.created_at)
+
+
+def thread_summary(session: Session, key: str) -> ThreadRow | None:
+    """The thread with this key, in one indexed lookup: enough for its ETag."""
+    row = session.execute(sa.select(*_THREAD_COLUMNS).where(Thread.key == key)).first()
+    return ThreadRow(*row) if row else None
+
+
+@dataclass(frozen=True)
+class ThreadPage:
+    """One page of a thread as readers see it: top-level comments with all their replies."""
+
+    comments: list[CommentRow]
+    next_after: int | None
+
+
+def thread_page(session: Session, thread: ThreadRow, after: int | None,
+                limit: int) -> ThreadPage:
+    """Top-level comments after `after` (keyset, oldest first) with their replies, one query.
+
+    Deleted comments come too, so that their replies keep their place under a placeholder; the
+    pinned comment leads the first page and is left out of the others.
+    """
+    shown = sa.and_(Comment.status.in_(VISIBLE), Comment.hidden_by_flags.is_(False))
+    roots = (sa.select(Comment.id)
+             .where(Comment.thread_id == thread.id, Comment.parent_id.is_(None), shown)
+             .order_by(Comment.id).limit(limit + 1))
+    if after is not None:
+        roots = roots.where(Comment.id > after)
+    if thread.pinned_comment_id is not None:
+        roots = roots.where(Comment.id != thread.pinned_comment_id)
+    root_ids = sa.select(roots.subquery().c.id)
+    wanted = sa.or_(Comment.root_id.in_(root_ids), Comment.id.in_(root_ids))
+    if after is None and thread.pinned_comment_id is not None:
+        wanted = sa.or_(wanted, Comment.root_id == thread.pinned_comment_id,
+                        Comment.id == thread.pinned_comment_id)
+    rows = session.execute(
+        sa.select(*_COMMENT_COLUMNS).join(Reader, Reader.id == Comment.author_id)
+        .where(Comment.thread_id == thread.id, shown, wanted).order_by(Comment.id)
+    )
+    comments = [CommentRow(*row) for row in rows]
+    page_roots = [c.id for c in comments
+                  if c.parent_id is None and c.id != thread.pinned_comment_id]
+    next_after = None
+    if len(page_roots) > limit:
+        next_after = page_roots[limit - 1]
+        comments = [c for c in comments
+                    if c.root <= next_after or c.root == thread.pinned_comment_id]
+    return ThreadPage(comments=comments, next_after=next_after)
+
+
+def my_comments(session: Session, thread_id: int, reader_id: int) -> list[CommentRow]:
+    """A reader's own comments in a thread that others cannot see yet, or that they may edit."""
+    rows = session.execute(
+        sa.select(*_COMMENT_COLUMNS).join(Reader, Reader.id == Comment.author_id)
+        .where(Comment.thread_id == thread_id, Comment.author_id == reader_id,
+               Comment.status.in_([Status.PENDING, Status.APPROVED]))
+        .order_by(Comment.id)
+    )
+    return [CommentRow(*row) for row in rows]
+
+
+def comment_counts(session: Session, keys: Iterable[str]) -> dict[str, int]:
+    """Visible comments per thread key, in one indexed query; keys without a thread count 0."""
+    wanted = set(keys)
+    counts = dict.fromkeys(wanted, 0)
+    if wanted:
+        rows = session.execute(sa.select(Thread.key, Thread.comment_count)
+                               .where(Thread.key.in_(wanted)))
+        counts.update({key: count for key, count in rows})
+    return counts
