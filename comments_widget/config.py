@@ -55,6 +55,9 @@ DEFAULTS: dict[str, Any] = {
     "COMMENTS_WIDGET_THREAD_PAGE_SIZE": 50,
     # Megabytes of serialised thread pages each process keeps, keyed by ETag (0 turns it off).
     "COMMENTS_WIDGET_PAYLOAD_CACHE_MB": 64,
+    # Seconds a process may answer a thread from its own memory before asking the database
+    # again (commits in the same process clear it at once); 0 always asks.
+    "COMMENTS_WIDGET_THREAD_SUMMARY_TTL_SECONDS": 1,
     # max-age of the public thread payload; stale-while-revalidate is six times as long.
     "COMMENTS_WIDGET_THREAD_MAX_AGE_SECONDS": 10,
 }
@@ -111,7 +114,7 @@ def validate(config: Mapping[str, Any]) -> None:
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise ConfigError(f"{key} must be a positive whole number, got {value!r}")
     for key in ("COMMENTS_WIDGET_SETTINGS_TTL_SECONDS", "COMMENTS_WIDGET_THREAD_MAX_AGE_SECONDS",
-                "COMMENTS_WIDGET_PAYLOAD_CACHE_MB"):
+                "COMMENTS_WIDGET_PAYLOAD_CACHE_MB", "COMMENTS_WIDGET_THREAD_SUMMARY_TTL_SECONDS"):
         value = config[key]
         if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
             raise ConfigError(f"{key} must be a number of seconds, 0 or more, got {value!r}")

@@ -7,12 +7,13 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask
 
 from comments_widget import config, migrate
 from comments_widget.auth import create_login_manager
 from comments_widget.db import create_engine, create_session_factory
-from comments_widget.payload_cache import PayloadCache
+from comments_widget.payload_cache import PayloadCache, SummaryCache
 from comments_widget.ratelimit import RateLimiter
 from comments_widget.services.comments import PostingRules
 from comments_widget.services.notify import MailSettings
@@ -55,9 +56,13 @@ class CommentsWidget:
         if auto_migrate:
             migrate.upgrade(engine)
 
+        session_factory = create_session_factory(engine)
+        summaries = SummaryCache(app.config["COMMENTS_WIDGET_THREAD_SUMMARY_TTL_SECONDS"])
+        # Reads never commit; any commit in this process may have changed a thread.
+        sa.event.listen(session_factory, "after_commit", summaries.clear)
         app.extensions[EXTENSION_KEY] = WidgetState(
             engine=engine,
-            session_factory=create_session_factory(engine),
+            session_factory=session_factory,
             allowed_origins=frozenset(app.config["COMMENTS_WIDGET_ALLOWED_ORIGINS"]),
             posting_rules=PostingRules(
                 max_body_length=app.config["COMMENTS_WIDGET_MAX_BODY_LENGTH"],
@@ -73,6 +78,7 @@ class CommentsWidget:
             notify_interval_minutes=app.config["COMMENTS_WIDGET_NOTIFY_INTERVAL_MINUTES"],
             settings=SettingsCache(app.config["COMMENTS_WIDGET_SETTINGS_TTL_SECONDS"]),
             payloads=PayloadCache(app.config["COMMENTS_WIDGET_PAYLOAD_CACHE_MB"] * 1024 * 1024),
+            summaries=summaries,
             thread_page_size=app.config["COMMENTS_WIDGET_THREAD_PAGE_SIZE"],
             thread_max_age=app.config["COMMENTS_WIDGET_THREAD_MAX_AGE_SECONDS"],
         )

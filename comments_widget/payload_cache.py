@@ -44,3 +44,42 @@ class PayloadCache:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+class SummaryCache:
+    """Thread summaries (version, count, state) for up to `ttl` seconds, per process.
+
+    This is what lets the hot thread's page and its 304 be answered without touching the
+    database. A commit in this process clears it at once; a change committed by another
+    process shows here within `ttl` seconds, well inside the max-age the payload already
+    advertises to every cache between us and the reader.
+    """
+
+    def __init__(self, ttl: float, max_entries: int = 10_000) -> None:
+        self._ttl = ttl
+        self._max_entries = max_entries
+        self._entries: OrderedDict[str, tuple[float, object]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str, now: float) -> object | None:
+        """The summary cached for this thread key, if younger than the TTL."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or now - entry[0] >= self._ttl:
+                return None
+            return entry[1]
+
+    def put(self, key: str, summary: object, now: float) -> None:
+        """Remember a summary read at `now`."""
+        if self._ttl <= 0:
+            return
+        with self._lock:
+            self._entries[key] = (now, summary)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._max_entries:
+                self._entries.popitem(last=False)
+
+    def clear(self, *_args: object) -> None:
+        """Forget everything (this process just committed a change)."""
+        with self._lock:
+            self._entries.clear()

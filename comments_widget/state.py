@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import current_app, g
 from sqlalchemy.orm import Session, sessionmaker
 
-from comments_widget.payload_cache import PayloadCache
+from comments_widget.payload_cache import PayloadCache, SummaryCache
 from comments_widget.ratelimit import RateLimiter
 from comments_widget.services.comments import PostingRules
 from comments_widget.services.notify import MailSettings
@@ -38,6 +38,7 @@ class WidgetState:
     notify_interval_minutes: int
     settings: SettingsCache
     payloads: PayloadCache
+    summaries: SummaryCache
     thread_page_size: int
     thread_max_age: int
 

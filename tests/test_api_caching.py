@@ -165,8 +165,11 @@ def test_bad_page_arguments_are_refused(client: FlaskClient, args: dict, code: s
     assert (response.status_code, response.get_json()["error"]) == (400, code)
 
 
-def test_query_counts_of_the_hot_paths(client: FlaskClient, auth: dict,
-                                       state: WidgetState) -> None:
+def test_query_counts_of_the_hot_paths(make_app: Any) -> None:
+    app = make_app(COMMENTS_WIDGET_THREAD_SUMMARY_TTL_SECONDS=0)  # Count every database visit.
+    client, state = app.test_client(), app.extensions["comments_widget"]
+    with state.session_factory() as session:
+        auth = bearer(session, create_reader(session))
     for i in range(10):
         post(client, auth, body=f"c{i}")
     read(client)  # Warms the settings cache.
@@ -186,6 +189,18 @@ def test_query_counts_of_the_hot_paths(client: FlaskClient, auth: dict,
     assert len(statements) == 1
 
 
+def test_a_hot_thread_is_answered_from_memory_until_this_process_commits(
+    client: FlaskClient, auth: dict, state: WidgetState
+) -> None:
+    post(client, auth, body="first")
+    read(client)
+    with count_queries(state.engine) as statements:
+        assert len(read(client).get_json()["comments"]) == 1
+    assert statements == []
+    post(client, auth, body="second")
+    assert len(read(client).get_json()["comments"]) == 2
+
+
 def test_settings_changed_by_another_process_apply_within_the_ttl(make_app: Any) -> None:
     app = make_app(COMMENTS_WIDGET_SETTINGS_TTL_SECONDS=0.3)
     state = app.extensions["comments_widget"]
@@ -199,3 +214,27 @@ def test_settings_changed_by_another_process_apply_within_the_ttl(make_app: Any)
     assert post(client, headers, body="two").get_json()["status"] == "pending"
     with state.session_factory() as session:
         assert [c.status for c in stored(session, Comment)] == [Status.APPROVED, Status.PENDING]
+
+
+def test_a_change_from_another_process_shows_within_the_summary_ttl(make_app: Any,
+                                                                    database_url: str) -> None:
+    from comments_widget.db import create_engine, create_session_factory
+    from comments_widget.services.comments import PostingRules, ThreadRef, post_comment
+
+    app = make_app(COMMENTS_WIDGET_THREAD_SUMMARY_TTL_SECONDS=0.3)
+    client = app.test_client()
+    other_engine = create_engine(database_url)  # Another process's connection.
+    with create_session_factory(other_engine)() as other:
+        writer = create_reader(other)
+        ref = ThreadRef(ARTICLE, ARTICLE)
+        post_comment(other, author=writer, ref=ref, body="one", parent_id=None,
+                     rules=PostingRules(100, 3), policy=Policy())
+        other.commit()
+        assert len(read(client).get_json()["comments"]) == 1
+        post_comment(other, author=writer, ref=ref, body="two", parent_id=None,
+                     rules=PostingRules(100, 3), policy=Policy())
+        other.commit()
+    assert len(read(client).get_json()["comments"]) == 1  # Still inside the TTL.
+    time.sleep(0.4)
+    assert len(read(client).get_json()["comments"]) == 2
+    other_engine.dispose()

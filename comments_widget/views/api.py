@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import timedelta
 
 from flask import Blueprint, Response, jsonify, request
@@ -89,7 +90,13 @@ def get_thread() -> Response:
     ref = thread_ref(request.args.get("url"), request.args.get("thread_id"))
     after, limit = _page_args()
     session = db_session()
-    thread = reading.thread_summary(session, ref.key)
+    state = current_state()
+    now = time.monotonic()
+    thread = state.summaries.get(ref.key, now)
+    if thread is None:
+        thread = reading.thread_summary(session, ref.key)
+        if thread is not None:
+            state.summaries.put(ref.key, thread, now)
     if thread is None:
         etag = f"{PAYLOAD_FORMAT}-none"
         if request.if_none_match.contains(etag):
@@ -100,7 +107,7 @@ def get_thread() -> Response:
     etag = f"{PAYLOAD_FORMAT}-{thread.id}-{thread.version}-{int(closed)}-{after or 0}-{limit}"
     if request.if_none_match.contains(etag):
         return _cacheable(Response(status=304), etag)
-    cache = current_state().payloads
+    cache = state.payloads
     payload = cache.get(etag)
     if payload is None:
         page = reading.thread_page(session, thread, after, limit)
