@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-postgres lint bench clean
+.PHONY: demo test test-postgres lint bench bench-load bench-explain clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -29,6 +29,15 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/embed_size.py
+
+# The load benchmark: needs wrk (apt-get install wrk) and PostgreSQL on 127.0.0.1:5432; it
+# seeds 1M comments per database and installs Isso 0.14.0 into bench/.isso-venv on first run.
+bench-load: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+bench-explain: $(STAMP)
+	$(BIN)/python bench/explain.py
 
 clean:
 	rm -rf $(VENV) dist build instance test-artifacts .pytest_cache .ruff_cache

@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from comments_widget import migrate  # noqa: E402
 from comments_widget.db import create_engine  # noqa: E402
+from comments_widget.models import Base  # noqa: E402
 
 SITE = "http://127.0.0.1:8001"
 HOT_URL = f"{SITE}/2023/09/hot-story"
@@ -213,7 +214,11 @@ def with_schema(database_url: str, schema: str) -> str:
 def seed(database_url: str, comments: int, threads: int, hot: int, seed_value: int = 7) -> None:
     """Rebuild the schema and fill it."""
     engine = create_engine(database_url)
-    migrate.downgrade(engine, "base") if migrate.current_revision(engine) else None
+    # Start from nothing, whatever an older version of the schema left behind.
+    with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(sa.text(f"DROP TABLE IF EXISTS {table.name}"))
+        connection.execute(sa.text(f"DROP TABLE IF EXISTS {migrate.VERSION_TABLE}"))
     migrate.upgrade(engine)
     _insert(
         engine,

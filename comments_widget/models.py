@@ -139,8 +139,11 @@ class Comment(Base):
                  "created_at"),
         sa.Index("ix_comments_widget_comments_status_id", "status", "id"),
         sa.Index("ix_comments_widget_comments_review_id", "needs_review", "id"),
-        # A page of top-level comments, then all their replies by root, each an index range.
-        sa.Index("ix_comments_widget_comments_thread_parent_id", "thread_id", "parent_id", "id"),
+        # A page of top-level comments in id order (partial, so a thread with ten comments
+        # never walks the whole table), then all their replies by root: two index ranges.
+        sa.Index("ix_comments_widget_comments_thread_top", "thread_id", "id",
+                 postgresql_where=sa.text("parent_id IS NULL"),
+                 sqlite_where=sa.text("parent_id IS NULL")),
         sa.Index("ix_comments_widget_comments_thread_root", "thread_id", "root_id"),
     )
 

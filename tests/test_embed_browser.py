@@ -137,3 +137,25 @@ def test_a_page_on_a_site_that_is_not_allowed_gets_a_clear_error(deployment: Dep
         alert = d.page.locator("#comments").get_by_role("alert")
         alert.wait_for()
         assert re.match(r"Comments could not be loaded\.", alert.inner_text())
+
+
+def test_a_big_thread_arrives_in_pages_with_load_more(deployment: Deployment) -> None:
+    from comments_widget.services.comments import PostingRules, ThreadRef, post_comment
+    from comments_widget.services.policy import Policy
+    from tests.conftest import create_reader
+
+    d = deployment
+    url = d.site + ARTICLE_PATH
+    with d.comment_app.extensions["comments_widget"].session_factory() as session:
+        author = create_reader(session, "Prolific")
+        for i in range(60):
+            post_comment(session, author=author, ref=ThreadRef(url, url), body=f"Comment {i}",
+                         parent_id=None, rules=PostingRules(100, 3), policy=Policy())
+        session.commit()
+    d.open_article()
+    d.page.locator("#comments h2").get_by_text("60 comments").wait_for()
+    assert d.page.locator("#comments article").count() == 50
+    d.page.get_by_role("button", name="Load more comments").click()
+    d.page.locator("#comments article").nth(59).wait_for()
+    assert d.page.locator("#comments article").count() == 60
+    assert d.page.get_by_role("button", name="Load more comments").count() == 0

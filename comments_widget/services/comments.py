@@ -120,13 +120,15 @@ def post_comment(
         author=author, depth=parent.depth + 1 if parent else 0, body_source=source,
         body_html=html, status=Status.PENDING if reasons else Status.APPROVED,
         hold_reasons=json.dumps(reasons), created_at=now, updated_at=now,
-        # Top-level comments leave root_id empty: they are their own root (see reading.py).
         root_id=(parent.root_id or parent.id) if parent else None,
     )
     session.add(comment)
     session.flush()
+    if parent is None:
+        comment.root_id = comment.id
     if comment.status == Status.APPROVED:
         versions.bump(session, [thread.id], added=1)
+    session.flush()
     return comment
 
 

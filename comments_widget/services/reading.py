@@ -85,21 +85,25 @@ def thread_page(session: Session, thread: ThreadRow, after: int | None,
     pinned comment leads the first page and is left out of the others.
     """
     shown = sa.and_(Comment.status.in_(VISIBLE), Comment.hidden_by_flags.is_(False))
-    roots = (sa.select(Comment.id)
+    roots = (sa.select(Comment.id.label("id"))
              .where(Comment.thread_id == thread.id, Comment.parent_id.is_(None), shown)
              .order_by(Comment.id).limit(limit + 1))
     if after is not None:
         roots = roots.where(Comment.id > after)
     if thread.pinned_comment_id is not None:
         roots = roots.where(Comment.id != thread.pinned_comment_id)
-    root_ids = sa.select(roots.subquery().c.id)
-    wanted = sa.or_(Comment.root_id.in_(root_ids), Comment.id.in_(root_ids))
+    roots = roots.subquery()
     if after is None and thread.pinned_comment_id is not None:
-        wanted = sa.or_(wanted, Comment.root_id == thread.pinned_comment_id,
-                        Comment.id == thread.pinned_comment_id)
+        roots = sa.union_all(sa.select(roots.c.id),
+                             sa.select(sa.literal(thread.pinned_comment_id).label("id"))
+                             ).subquery()
+    # Join from the page's roots: each root is one probe of (thread_id, root_id).
     rows = session.execute(
-        sa.select(*_COMMENT_COLUMNS).join(Reader, Reader.id == Comment.author_id)
-        .where(Comment.thread_id == thread.id, shown, wanted).order_by(Comment.id)
+        sa.select(*_COMMENT_COLUMNS)
+        .select_from(roots)
+        .join(Comment, sa.and_(Comment.thread_id == thread.id, Comment.root_id == roots.c.id))
+        .join(Reader, Reader.id == Comment.author_id)
+        .where(shown).order_by(Comment.id)
     )
     comments = [CommentRow(*row) for row in rows]
     page_roots = [c.id for c in comments

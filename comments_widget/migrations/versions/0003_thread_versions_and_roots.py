@@ -22,8 +22,9 @@ def upgrade() -> None:
                                       server_default="0"))
     with op.batch_alter_table("comments_widget_comments") as batch_op:
         batch_op.add_column(sa.Column("root_id", sa.Integer(), nullable=True))
-        batch_op.create_index("ix_comments_widget_comments_thread_parent_id",
-                              ["thread_id", "parent_id", "id"])
+        batch_op.create_index("ix_comments_widget_comments_thread_top", ["thread_id", "id"],
+                              postgresql_where=sa.text("parent_id IS NULL"),
+                              sqlite_where=sa.text("parent_id IS NULL"))
         batch_op.create_index("ix_comments_widget_comments_thread_root",
                               ["thread_id", "root_id"])
     # Existing comments learn their root: top-level ones are their own root; replies take
@@ -48,7 +49,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("comments_widget_comments") as batch_op:
         batch_op.drop_index("ix_comments_widget_comments_thread_root")
-        batch_op.drop_index("ix_comments_widget_comments_thread_parent_id")
+        batch_op.drop_index("ix_comments_widget_comments_thread_top")
         batch_op.drop_column("root_id")
     with op.batch_alter_table("comments_widget_threads") as batch_op:
         batch_op.drop_column("version")
