@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -33,10 +34,11 @@ class SettingsCache:
         self._snapshot: Settings | None = None
         self._loaded_at = 0.0
 
-    def get(self, session: Session) -> Settings:
-        """The current snapshot, reloaded through `session` when stale."""
+    def get(self, session_source: Callable[[], Session]) -> Settings:
+        """The current snapshot, reloaded through a session from `session_source` when stale."""
         with self._lock:
             if self._snapshot is None or time.monotonic() - self._loaded_at >= self._ttl:
+                session = session_source()
                 self._snapshot = Settings(policy=load_policy(session),
                                           site_origins=sites.allowed_origins(session,
                                                                              frozenset()))

@@ -67,9 +67,9 @@ def close_db_session(_error: BaseException | None = None) -> None:
 def allowed_origins() -> frozenset[str]:
     """Origins allowed now: configured ones plus those added in the dashboard."""
     state = current_state()
-    return state.allowed_origins | state.settings.get(db_session()).site_origins
+    return state.allowed_origins | state.settings.get(db_session).site_origins
 
 
 def current_policy() -> Policy:
     """The moderation policy (see settings_cache for how fresh it is)."""
-    return current_state().settings.get(db_session()).policy
+    return current_state().settings.get(db_session).policy

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -19,7 +20,7 @@ class InvalidUrl(ValueError):
 
 
 def _split(url: str) -> tuple[str, str, int | None, str, str]:
-    if not isinstance(url, str) or not url.strip():
+    if not url.strip():
         raise InvalidUrl("the article URL is missing")
     if len(url) > MAX_URL_LENGTH:
         raise InvalidUrl(f"the article URL is longer than {MAX_URL_LENGTH} characters")
@@ -47,8 +48,14 @@ def _is_tracking(name: str) -> bool:
     return lowered.startswith("utm_") or lowered in TRACKING_PARAMETERS
 
 
+@functools.lru_cache(maxsize=8192)
 def normalize_url(url: str) -> str:
-    """Return the thread key of an article URL (DESIGN.md, "Threads keyed by article URL")."""
+    """Return the thread key of an article URL (DESIGN.md, "Threads keyed by article URL").
+
+    Pure, so cached: listing pages ask for the same URLs over and over.
+    """
+    if not isinstance(url, str):
+        raise InvalidUrl("the article URL is missing")
     scheme, host, port, path, query = _split(url)
     netloc = host if port is None else f"{host}:{port}"
     if not path:
@@ -60,8 +67,11 @@ def normalize_url(url: str) -> str:
     return urlunsplit((scheme, netloc, path, urlencode(kept), ""))
 
 
+@functools.lru_cache(maxsize=1024)
 def origin_of(url: str) -> str | None:
     """The scheme://host[:port] of a URL, normalised, or None if it has no http(s) origin."""
+    if not isinstance(url, str):
+        return None
     try:
         scheme, host, port, _, _ = _split(url)
     except InvalidUrl:

@@ -6,6 +6,7 @@ was most of the cost of a thread read (measured with pyinstrument, see bench/REA
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -63,10 +64,42 @@ _COMMENT_COLUMNS = (Comment.id, Comment.parent_id, Comment.root_id, Comment.auth
                     Reader.display_name, Comment.body_html, Comment.status, Comment.created_at)
 
 
+# Statements are built once with bind parameters: constructing them per request cost more than
+# running them (pyinstrument, cold thread reads).
+_SUMMARY = sa.select(*_THREAD_COLUMNS).where(Thread.key == sa.bindparam("key"))
+_COUNTS = sa.select(Thread.key, Thread.comment_count).where(
+    Thread.key.in_(sa.bindparam("keys", expanding=True)))
+_SHOWN = sa.and_(Comment.status.in_(VISIBLE), Comment.hidden_by_flags.is_(False))
+
+
 def thread_summary(session: Session, key: str) -> ThreadRow | None:
     """The thread with this key, in one indexed lookup: enough for its ETag."""
-    row = session.execute(sa.select(*_THREAD_COLUMNS).where(Thread.key == key)).first()
+    row = session.execute(_SUMMARY, {"key": key}).first()
     return ThreadRow(*row) if row else None
+
+
+@functools.cache
+def _page_statement(after: bool, pinned: bool) -> sa.Select:
+    roots = (sa.select(Comment.id.label("id"))
+             .where(Comment.thread_id == sa.bindparam("thread_id"), Comment.parent_id.is_(None),
+                    _SHOWN)
+             .order_by(Comment.id).limit(sa.bindparam("limit")))
+    if after:
+        roots = roots.where(Comment.id > sa.bindparam("after"))
+    if pinned:
+        roots = roots.where(Comment.id != sa.bindparam("pinned"))
+    roots = roots.subquery()
+    if pinned and not after:
+        roots = sa.union_all(sa.select(roots.c.id),
+                             sa.select(sa.bindparam("pinned", type_=sa.Integer).label("id"))
+                             ).subquery()
+    # Join from the page's roots: each root is one probe of (thread_id, root_id).
+    return (sa.select(*_COMMENT_COLUMNS)
+            .select_from(roots)
+            .join(Comment, sa.and_(Comment.thread_id == sa.bindparam("thread_id"),
+                                   Comment.root_id == roots.c.id))
+            .join(Reader, Reader.id == Comment.author_id)
+            .where(_SHOWN).order_by(Comment.id))
 
 
 @dataclass(frozen=True)
@@ -84,27 +117,10 @@ def thread_page(session: Session, thread: ThreadRow, after: int | None,
     Deleted comments come too, so that their replies keep their place under a placeholder; the
     pinned comment leads the first page and is left out of the others.
     """
-    shown = sa.and_(Comment.status.in_(VISIBLE), Comment.hidden_by_flags.is_(False))
-    roots = (sa.select(Comment.id.label("id"))
-             .where(Comment.thread_id == thread.id, Comment.parent_id.is_(None), shown)
-             .order_by(Comment.id).limit(limit + 1))
-    if after is not None:
-        roots = roots.where(Comment.id > after)
-    if thread.pinned_comment_id is not None:
-        roots = roots.where(Comment.id != thread.pinned_comment_id)
-    roots = roots.subquery()
-    if after is None and thread.pinned_comment_id is not None:
-        roots = sa.union_all(sa.select(roots.c.id),
-                             sa.select(sa.literal(thread.pinned_comment_id).label("id"))
-                             ).subquery()
-    # Join from the page's roots: each root is one probe of (thread_id, root_id).
-    rows = session.execute(
-        sa.select(*_COMMENT_COLUMNS)
-        .select_from(roots)
-        .join(Comment, sa.and_(Comment.thread_id == thread.id, Comment.root_id == roots.c.id))
-        .join(Reader, Reader.id == Comment.author_id)
-        .where(shown).order_by(Comment.id)
-    )
+    pinned = thread.pinned_comment_id
+    parameters = {"thread_id": thread.id, "limit": limit + 1, "after": after, "pinned": pinned}
+    statement = _page_statement(after is not None, pinned is not None)
+    rows = session.execute(statement, {k: v for k, v in parameters.items() if v is not None})
     comments = [CommentRow(*row) for row in rows]
     page_roots = [c.id for c in comments
                   if c.parent_id is None and c.id != thread.pinned_comment_id]
@@ -132,7 +148,6 @@ def comment_counts(session: Session, keys: Iterable[str]) -> dict[str, int]:
     wanted = set(keys)
     counts = dict.fromkeys(wanted, 0)
     if wanted:
-        rows = session.execute(sa.select(Thread.key, Thread.comment_count)
-                               .where(Thread.key.in_(wanted)))
-        counts.update({key: count for key, count in rows})
+        counts.update({key: count for key, count
+                       in session.execute(_COUNTS, {"keys": sorted(wanted)})})
     return counts

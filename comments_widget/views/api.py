@@ -78,10 +78,9 @@ def _cacheable(response: Response, etag: str) -> Response:
     # Identical for every reader, so shared caches may keep it; the strong ETag (from the
     # thread's version) makes revalidation a one-query 304.
     max_age = current_state().thread_max_age
-    response.set_etag(etag)
-    response.cache_control.public = True
-    response.cache_control.max_age = max_age
-    response.cache_control.stale_while_revalidate = max_age * 6
+    response.headers["ETag"] = f'"{etag}"'
+    response.headers["Cache-Control"] = (
+        f"public, max-age={max_age}, stale-while-revalidate={max_age * 6}")
     return response
 
 
