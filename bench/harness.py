@@ -79,10 +79,17 @@ def _ms(value: str) -> float:
 
 
 def wrk(name: str, url: str, duration: int, connections: int, script: str | None = None,
-        headers: dict[str, str] | None = None, env: dict[str, str] | None = None) -> Result:
-    """Run wrk against one URL and read requests/s, p50 and p99 from its report."""
+        headers: dict[str, str] | None = None, env: dict[str, str] | None = None,
+        warmup: bool = True) -> Result:
+    """Run wrk against one URL and read requests/s, p50 and p99 from its report.
+
+    A short unmeasured run first warms what a server in service would have warm: the
+    database's and the OS's caches, and each worker's.
+    """
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install wrk")
+    if warmup:
+        wrk(name, url, min(3, duration), connections, script, headers, env, warmup=False)
     command = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout",
                "10s"]
     for key, value in (headers or {}).items():

@@ -125,7 +125,7 @@ def measure_ours(kind: str, args: argparse.Namespace) -> tuple[list[Result], dic
         posted = wrk(f"{kind} POST", base, args.duration, args.connections, "post.lua", env={
             "BENCH_PATH": f"{API}/comments", "BENCH_URL_PREFIX": f"{seed.SITE}/article/",
             "BENCH_COUNT": str(args.threads - 1), "BENCH_STYLE": "ours",
-            "BENCH_TOKENS": ",".join(issued)})
+            "BENCH_TOKENS": ",".join(issued)}, warmup=False)
         created = int(posted.extra.split()[1])
         stored = comment_total(url) - before
         results.append(Result(posted.name, posted.requests_per_second, posted.p50_ms,
@@ -156,7 +156,7 @@ def measure_isso(args: argparse.Namespace) -> tuple[list[Result], int]:
         before = _isso_total(WORK / "isso.db")
         posted = wrk("isso POST", base, args.duration, args.connections, "post.lua", env={
             "BENCH_PATH": "/new?uri=", "BENCH_URL_PREFIX": "%2Ft%2F", "BENCH_COUNT": "1000",
-            "BENCH_STYLE": "isso"})
+            "BENCH_STYLE": "isso"}, warmup=False)
         created = int(posted.extra.split()[1])
         stored = _isso_total(WORK / "isso.db") - before
         results.append(Result(posted.name, posted.requests_per_second, posted.p50_ms,

@@ -58,8 +58,10 @@ class CommentsWidget:
 
         session_factory = create_session_factory(engine)
         summaries = SummaryCache(app.config["COMMENTS_WIDGET_THREAD_SUMMARY_TTL_SECONDS"])
+        counts = SummaryCache(app.config["COMMENTS_WIDGET_THREAD_SUMMARY_TTL_SECONDS"], 2_000)
         # Reads never commit; any commit in this process may have changed a thread.
         sa.event.listen(session_factory, "after_commit", summaries.clear)
+        sa.event.listen(session_factory, "after_commit", counts.clear)
         app.extensions[EXTENSION_KEY] = WidgetState(
             engine=engine,
             session_factory=session_factory,
@@ -79,6 +81,7 @@ class CommentsWidget:
             settings=SettingsCache(app.config["COMMENTS_WIDGET_SETTINGS_TTL_SECONDS"]),
             payloads=PayloadCache(app.config["COMMENTS_WIDGET_PAYLOAD_CACHE_MB"] * 1024 * 1024),
             summaries=summaries,
+            counts=counts,
             thread_page_size=app.config["COMMENTS_WIDGET_THREAD_PAGE_SIZE"],
             thread_max_age=app.config["COMMENTS_WIDGET_THREAD_MAX_AGE_SECONDS"],
         )

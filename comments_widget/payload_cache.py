@@ -47,7 +47,7 @@ class PayloadCache:
 
 
 class SummaryCache:
-    """Thread summaries (version, count, state) for up to `ttl` seconds, per process.
+    """Thread summaries (version, count, state), or comment counts, for up to `ttl` seconds.
 
     This is what lets the hot thread's page and its 304 be answered without touching the
     database. A commit in this process clears it at once; a change committed by another

@@ -39,6 +39,7 @@ class WidgetState:
     settings: SettingsCache
     payloads: PayloadCache
     summaries: SummaryCache
+    counts: SummaryCache
     thread_page_size: int
     thread_max_age: int
 

@@ -238,3 +238,18 @@ def test_a_change_from_another_process_shows_within_the_summary_ttl(make_app: An
     time.sleep(0.4)
     assert len(read(client).get_json()["comments"]) == 2
     other_engine.dispose()
+
+
+def test_counts_are_public_and_answered_from_memory_until_a_commit(
+    client: FlaskClient, auth: dict, state: WidgetState
+) -> None:
+    post(client, auth, body="one")
+    first = client.get("/comments/api/v1/counts", query_string={"url": ARTICLE})
+    assert first.get_json() == {"counts": {ARTICLE: 1}}
+    assert first.headers["Cache-Control"] == "public, max-age=10"
+    with count_queries(state.engine) as statements:
+        client.get("/comments/api/v1/counts", query_string={"url": ARTICLE})
+    assert statements == []
+    post(client, auth, body="two")
+    again = client.get("/comments/api/v1/counts", query_string={"url": ARTICLE})
+    assert again.get_json() == {"counts": {ARTICLE: 2}}

@@ -198,8 +198,16 @@ def get_counts() -> Response:
         raise InvalidInput(f"Ask for at most {MAX_COUNT_URLS} URLs at once.",
                            code="too_many_urls")
     keys = {url: thread_ref(url).key for url in urls}
-    counts = reading.comment_counts(db_session(), keys.values())
-    return jsonify(counts={url: counts[key] for url, key in keys.items()})
+    state, now = current_state(), time.monotonic()
+    cache_key = "\n".join(sorted(set(keys.values())))
+    counts = state.counts.get(cache_key, now)
+    if counts is None:
+        counts = reading.comment_counts(db_session(), keys.values())
+        state.counts.put(cache_key, counts, now)
+    response = jsonify(counts={url: counts[key] for url, key in keys.items()})
+    # The same for every reader of a listing page, and only a hint: cache it briefly anywhere.
+    response.headers["Cache-Control"] = f"public, max-age={state.thread_max_age}"
+    return response
 
 
 def get_me() -> Response:
