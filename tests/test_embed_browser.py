@@ -83,7 +83,8 @@ def test_reader_registers_comments_replies_reloads_and_logs_out(deployment: Depl
 def test_hostile_comment_bodies_render_as_inert_text(deployment: Deployment) -> None:
     d = deployment
     d.open_article()
-    register_in_popup(d, "Mallory", "mallory@example.org")
+    hostile_name = '<img src=x onerror=alert(5)>Mallory'
+    register_in_popup(d, hostile_name, "mallory@example.org")
     dialogs: list[str] = []
     d.page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     hostile = ('<img src=x onerror=alert(1)><script>alert(2)</script> '
@@ -96,6 +97,9 @@ def test_hostile_comment_bodies_render_as_inert_text(deployment: Deployment) -> 
     body.wait_for()
     assert body.locator("img, script, svg").count() == 0
     assert body.locator("a").count() == 0
+    author = d.page.locator("#comments article .meta b").first
+    assert author.inner_text() == hostile_name  # Shown as text, never parsed.
+    assert d.page.locator("#comments img").count() == 0
     assert dialogs == []
 
 
