@@ -6,7 +6,7 @@ import math
 import time
 
 from limits import parse, storage
-from limits.strategies import MovingWindowRateLimiter
+from limits.strategies import SlidingWindowCounterRateLimiter
 
 from comments_widget.config import ConfigError
 from comments_widget.errors import RateLimited
@@ -21,7 +21,9 @@ class RateLimiter:
             self._storage = storage.storage_from_string(storage_url or "memory://")
         except Exception as error:
             raise ConfigError(f"COMMENTS_WIDGET_REDIS_URL is unusable: {error}") from error
-        self._limiter = MovingWindowRateLimiter(self._storage)
+        # A sliding-window counter costs the same however many hits a window holds (a moving
+        # window keeps every hit's timestamp), and still has no burst at window edges.
+        self._limiter = SlidingWindowCounterRateLimiter(self._storage)
 
     @staticmethod
     def check_rule(key: str, rule: str) -> None:

@@ -35,9 +35,12 @@ class ThreadRef:
     title: str = ""
 
 
+_THREAD_BY_KEY = sa.select(Thread).where(Thread.key == sa.bindparam("key"))
+
+
 def find_thread(session: Session, key: str) -> Thread | None:
     """The thread with this key, if anyone has commented on it yet."""
-    return session.scalar(sa.select(Thread).where(Thread.key == key))
+    return session.scalar(_THREAD_BY_KEY, {"key": key})
 
 
 def _get_or_create_thread(session: Session, ref: ThreadRef, thread: Thread | None) -> Thread:

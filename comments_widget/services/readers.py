@@ -81,9 +81,12 @@ def issue_token(session: Session, reader: Reader, max_age: timedelta) -> str:
     return token
 
 
+_TOKEN_BY_HASH = sa.select(AuthToken).where(AuthToken.token_hash == sa.bindparam("token_hash"))
+
+
 def reader_for_token(session: Session, token: str) -> Reader | None:
     """The reader a live token belongs to, or None if it is unknown, expired or revoked."""
-    row = session.scalar(sa.select(AuthToken).where(AuthToken.token_hash == _hash_token(token)))
+    row = session.scalar(_TOKEN_BY_HASH, {"token_hash": _hash_token(token)})
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         return None
     return row.reader
