@@ -9,6 +9,7 @@ from flask_wtf.csrf import validate_csrf
 from werkzeug.exceptions import HTTPException
 from wtforms.validators import ValidationError
 
+from comments_widget.auth import api_reader, authenticated_by_token
 from comments_widget.errors import (
     Conflict,
     Forbidden,
@@ -18,8 +19,10 @@ from comments_widget.errors import (
     RateLimited,
     WidgetError,
 )
+from comments_widget.models import Reader
+from comments_widget.services.comments import MAX_TITLE_LENGTH, ThreadRef
 from comments_widget.state import allowed_origins
-from comments_widget.urls import origin_of
+from comments_widget.urls import InvalidUrl, normalize_url, origin_of
 
 STATUS_BY_ERROR: dict[type[WidgetError], int] = {
     InvalidInput: 400, NotAuthenticated: 401, Forbidden: 403, NotFound: 404, Conflict: 409,
@@ -112,3 +115,37 @@ def require_csrf_header() -> None:
     except ValidationError as error:
         raise Forbidden("The page's security token is missing or has expired; reload the page.",
                         code="csrf_failed") from error
+
+
+MAX_THREAD_ID_LENGTH = 200
+
+
+def thread_ref(url: object, thread_id: object = None, title: object = "") -> ThreadRef:
+    """Check an article URL against the allow-list and derive the thread it belongs to."""
+    if not isinstance(url, str):
+        raise InvalidInput("Say which article: pass its URL as `url`.", code="url_required")
+    try:
+        normalized = normalize_url(url)
+    except InvalidUrl as error:
+        raise InvalidInput(f"Bad article URL: {error}.", code="invalid_url") from error
+    if origin_of(normalized) not in allowed_origins():
+        raise Forbidden(f"Comments are not enabled for {origin_of(normalized)}.",
+                        code="origin_not_allowed")
+    key = normalized
+    if thread_id not in (None, ""):
+        if not isinstance(thread_id, str) or len(thread_id) > MAX_THREAD_ID_LENGTH:
+            raise InvalidInput(f"thread_id must be text of at most {MAX_THREAD_ID_LENGTH} "
+                               "characters.", code="invalid_thread_id")
+        key = thread_id
+    clean_title = " ".join(title.split())[:MAX_TITLE_LENGTH] if isinstance(title, str) else ""
+    return ThreadRef(key=key, url=normalized, title=clean_title)
+
+
+def require_reader() -> Reader:
+    """The logged-in reader; a cookie-authenticated write must also carry the CSRF header."""
+    reader = api_reader()
+    if reader is None:
+        raise NotAuthenticated("Log in to comment.", code="not_logged_in")
+    if not authenticated_by_token() and request.method not in ("GET", "HEAD", "OPTIONS"):
+        require_csrf_header()
+    return reader

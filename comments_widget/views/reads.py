@@ -1,0 +1,126 @@
+"""The public read side of the API: thread pages and counts, shared and cacheable."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import timedelta
+
+from flask import Blueprint, Response, jsonify, request
+
+from comments_widget.auth import api_reader
+from comments_widget.errors import InvalidInput
+from comments_widget.models import Status, utcnow
+from comments_widget.services import reading
+from comments_widget.services.policy import thread_is_closed
+from comments_widget.state import current_policy, current_state, db_session
+from comments_widget.views.http import thread_ref
+from comments_widget.views.payloads import comment_json, comment_tree, thread_json
+
+MAX_COUNT_URLS = 100
+
+
+PAYLOAD_FORMAT = 2  # Bump when the payload's shape changes, so no cached copy outlives it.
+
+
+def _page_args() -> tuple[int | None, int]:
+    after, limit = request.args.get("after"), request.args.get("limit")
+    page_size = current_state().thread_page_size
+    if after is not None and not after.isdigit():
+        raise InvalidInput("`after` must be a comment id.", code="invalid_cursor")
+    if limit is not None and (not limit.isdigit() or not 1 <= int(limit) <= page_size):
+        raise InvalidInput(f"`limit` must be between 1 and {page_size}.", code="invalid_limit")
+    return (int(after) if after else None), (int(limit) if limit else page_size)
+
+
+def _cacheable(response: Response, etag: str) -> Response:
+    # Identical for every reader, so shared caches may keep it; the strong ETag (from the
+    # thread's version) makes revalidation a one-query 304.
+    max_age = current_state().thread_max_age
+    response.headers["ETag"] = f'"{etag}"'
+    response.headers["Cache-Control"] = (
+        f"public, max-age={max_age}, stale-while-revalidate={max_age * 6}")
+    return response
+
+
+def get_thread() -> Response:
+    """The public payload of one page of a thread: identical for every reader, cacheable."""
+    ref = thread_ref(request.args.get("url"), request.args.get("thread_id"))
+    after, limit = _page_args()
+    session = db_session()
+    state = current_state()
+    now = time.monotonic()
+    thread = state.summaries.get(ref.key, now)
+    if thread is None:
+        thread = reading.thread_summary(session, ref.key)
+        if thread is not None:
+            state.summaries.put(ref.key, thread, now)
+    if thread is None:
+        etag = f"{PAYLOAD_FORMAT}-none"
+        if request.if_none_match.contains(etag):
+            return _cacheable(Response(status=304), etag)
+        return _cacheable(jsonify(thread=None, comments=[], next=None), etag)
+    count = thread.comment_count
+    closed = thread_is_closed(thread, current_policy(), utcnow())
+    etag = f"{PAYLOAD_FORMAT}-{thread.id}-{thread.version}-{int(closed)}-{after or 0}-{limit}"
+    if request.if_none_match.contains(etag):
+        return _cacheable(Response(status=304), etag)
+    cache = state.payloads
+    payload = cache.get(etag)
+    if payload is None:
+        page = reading.thread_page(session, thread, after, limit)
+        payload = json.dumps({
+            "thread": thread_json(thread, count, closed),
+            "comments": comment_tree(page.comments, thread.pinned_comment_id),
+            "next": page.next_after,
+        }, separators=(",", ":")).encode()
+        cache.put(etag, payload)
+    return _cacheable(Response(payload, mimetype="application/json"), etag)
+
+
+def get_my_thread_state() -> Response:
+    """What only this reader sees of a thread: their comments awaiting moderation, and which
+    of theirs they may still edit. Small and private, so the public payload stays shared."""
+    reader = api_reader()
+    body: dict[str, object] = {"pending": [], "editable": []}
+    ref = thread_ref(request.args.get("url"), request.args.get("thread_id"))
+    session = db_session()
+    thread = reading.thread_summary(session, ref.key) if reader else None
+    if reader is not None and thread is not None:
+        window = timedelta(minutes=current_policy().edit_window_minutes)
+        now = utcnow()
+        mine = reading.my_comments(session, thread.id, reader.id)
+        body["pending"] = [comment_json(c) for c in mine if c.status == Status.PENDING]
+        body["editable"] = [c.id for c in mine if c.created_at + window >= now]
+    response = jsonify(body)
+    response.cache_control.private = True
+    response.cache_control.no_store = True
+    return response
+
+
+def get_counts() -> Response:
+    """Approved comment counts for listing pages, keyed by the URLs exactly as asked."""
+    urls = request.args.getlist("url")
+    if not urls:
+        raise InvalidInput("Pass one or more `url` parameters.", code="url_required")
+    if len(urls) > MAX_COUNT_URLS:
+        raise InvalidInput(f"Ask for at most {MAX_COUNT_URLS} URLs at once.",
+                           code="too_many_urls")
+    keys = {url: thread_ref(url).key for url in urls}
+    state, now = current_state(), time.monotonic()
+    cache_key = "\n".join(sorted(set(keys.values())))
+    counts = state.counts.get(cache_key, now)
+    if counts is None:
+        counts = reading.comment_counts(db_session(), keys.values())
+        state.counts.put(cache_key, counts, now)
+    response = jsonify(counts={url: counts[key] for url, key in keys.items()})
+    # The same for every reader of a listing page, and only a hint: cache it briefly anywhere.
+    response.headers["Cache-Control"] = f"public, max-age={state.thread_max_age}"
+    return response
+
+
+def register(api: Blueprint) -> None:
+    """Add the read routes to the API blueprint."""
+    api.add_url_rule("/threads", "thread", get_thread)
+    api.add_url_rule("/threads/mine", "my_thread_state", get_my_thread_state)
+    api.add_url_rule("/counts", "counts", get_counts)
