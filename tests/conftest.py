@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -131,6 +132,21 @@ def post(client: FlaskClient, headers: dict[str, str], **body: Any) -> Any:
     """POST a comment as JSON on ARTICLE unless the body says otherwise."""
     payload = {"url": ARTICLE, "title": "The Putin and Kim Delegation", **body}
     return client.post("/comments/api/v1/comments", json=payload, headers=headers)
+
+
+@contextmanager
+def count_queries(engine: sa.Engine) -> Iterator[list[str]]:
+    """Every SQL statement sent through `engine` inside the block."""
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
 
 
 def set_policy(session: Session, state: WidgetState, policy: Any) -> None:

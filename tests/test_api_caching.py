@@ -3,39 +3,31 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from comments_widget.models import Comment, Status
 from comments_widget.services.policy import Policy, save_policy
 from comments_widget.state import WidgetState
-from tests.conftest import ARTICLE, SITE, bearer, create_reader, post, set_policy, stored
+from tests.conftest import (
+    ARTICLE,
+    SITE,
+    bearer,
+    count_queries,
+    create_reader,
+    post,
+    set_policy,
+    stored,
+)
 
 THREADS = "/comments/api/v1/threads"
 
 
 def read(client: FlaskClient, **headers: str) -> Any:
     return client.get(THREADS, query_string={"url": ARTICLE}, headers=headers)
-
-
-@contextmanager
-def count_queries(engine: sa.Engine) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
-        statements.append(statement)
-
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
 
 
 def test_payload_is_public_with_a_strong_etag(client: FlaskClient, auth: dict) -> None:

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from comments_widget.errors import InvalidInput
@@ -19,7 +15,7 @@ from comments_widget.services.comments import (
 from comments_widget.services.policy import Policy
 from comments_widget.services.reading import comment_counts, thread_page, thread_summary
 from comments_widget.state import WidgetState
-from tests.conftest import ARTICLE, create_reader, stored
+from tests.conftest import ARTICLE, count_queries, create_reader, stored
 
 RULES = PostingRules(max_body_length=100, max_depth=2)
 POLICY = Policy()
@@ -30,20 +26,6 @@ def add(session: Session, author: Reader, body: str, parent_id: int | None = Non
     """Post through the service with the default policy."""
     return post_comment(session, author=author, ref=REF, body=body, parent_id=parent_id,
                         rules=RULES, policy=POLICY)
-
-
-@contextmanager
-def count_queries(engine: sa.Engine) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
-        statements.append(statement)
-
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
 
 
 def test_depth_is_recorded_down_the_reply_chain(session: Session, reader: Reader) -> None:
