@@ -40,8 +40,7 @@ class SettingsCache:
             if self._snapshot is None or time.monotonic() - self._loaded_at >= self._ttl:
                 session = session_source()
                 self._snapshot = Settings(policy=load_policy(session),
-                                          site_origins=sites.allowed_origins(session,
-                                                                             frozenset()))
+                                          site_origins=sites.site_origins(session))
                 self._loaded_at = time.monotonic()
             return self._snapshot
 

@@ -12,6 +12,7 @@ from comments_widget.admin.forms import CsrfOnlyForm
 from comments_widget.admin.helpers import attempt, highlight, int_arg
 from comments_widget.models import Comment, Reader, Status, utcnow
 from comments_widget.services import audit, moderation, stats
+from comments_widget.services.policy import count_links
 from comments_widget.state import current_policy, db_session
 
 ACTION_WORDS = {"approve": "Approved", "reject": "Rejected", "spam": "Marked as spam",
@@ -54,8 +55,8 @@ def queue(name: str) -> str:
         first_timers=_first_timers(session, {c.author_id for c in comments}),
         reasons=reasons,
         bodies={c.id: highlight(c.body_html, policy.banned_words) for c in comments},
-        link_notes={c.id: c.body_html.count("<a ") for c in comments
-                    if "<a " in c.body_html and not any("links" in r for r in reasons[c.id])},
+        link_notes={c.id: links for c in comments if (links := count_links(c.body_html))
+                    and not any("links" in r for r in reasons[c.id])},
         next_before=ids[-1] if len(ids) == moderation.PAGE_SIZE else None,
         form=CsrfOnlyForm(), actions=ACTION_WORDS,
     )

@@ -74,11 +74,16 @@ def banned_words_in(policy: Policy, text: str) -> list[str]:
             if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.IGNORECASE)]
 
 
+def count_links(html: str) -> int:
+    """How many links a rendered comment holds."""
+    return len(_LINK.findall(html))
+
+
 def hold_reasons(session: Session, policy: Policy, author: Reader, source: str,
                  html: str) -> list[str]:
     """Why this new comment must wait for a moderator; empty when it may go live at once."""
     reasons = [f"banned word: {word}" for word in banned_words_in(policy, source)]
-    links = len(_LINK.findall(html))
+    links = count_links(html)
     if policy.max_links is not None and links > policy.max_links:
         reasons.append(f"{links} links")
     if policy.premoderation == "all":

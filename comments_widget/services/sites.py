@@ -16,9 +16,9 @@ def dashboard_sites(session: Session) -> list[Site]:
     return list(session.scalars(sa.select(Site).order_by(Site.id)))
 
 
-def allowed_origins(session: Session, configured: frozenset[str]) -> frozenset[str]:
-    """Every origin allowed right now; a dashboard change applies on the next request."""
-    return configured | frozenset(session.scalars(sa.select(Site.origin)))
+def site_origins(session: Session) -> frozenset[str]:
+    """The origins added in the dashboard (the configured ones are added by the caller)."""
+    return frozenset(session.scalars(sa.select(Site.origin)))
 
 
 def add_site(session: Session, actor: Reader, origin: str, name: str | None,
