@@ -1,41 +1,125 @@
-"""Who is asking: a flask-login session (first-party pages) or a bearer token (the embed)."""
+"""Who is asking. Two doors that never mix:
+
+- the JSON API (`api_reader`) takes a bearer token, or the first-party session on the same origin;
+- reader pages and the dashboard (`session_reader`) know only the first-party session.
+
+Nothing here reads `Authorization` for a page or the dashboard, so a token leaked from a news
+site's localStorage can never open the dashboard, whichever route is added next. Nothing is
+installed on the host app either: no LoginManager, no request loader, no app-wide hooks; the
+host's own Flask-Login (if any) and its `current_user` are left alone.
+
+A session and a remember cookie carry the reader's session identifier; replacing it
+(services.readers.end_all_sessions) ends every cookie and token of that reader at once.
+"""
 
 from __future__ import annotations
 
-from flask import Request, g, request
-from flask_login import LoginManager, current_user
+import hmac
+from typing import Any
+
+from flask import after_this_request, current_app, g, request, session
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.wrappers import Response as BaseResponse
 
 from comments_widget.errors import NotAuthenticated
 from comments_widget.models import Reader
 from comments_widget.services import readers
-from comments_widget.state import db_session
+from comments_widget.state import current_state, db_session
 
+SESSION_KEY = "comments_widget_reader"
+REMEMBER_COOKIE = "comments_widget_remember"
 _TOKEN_KEY = "_comments_widget_bearer"
+_SESSION_READER_KEY = "_comments_widget_session_reader"
 
 
-def bearer_token(req: Request) -> str | None:
-    """The token of an `Authorization: Bearer …` header, or None when there is none."""
-    header = req.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
+def bearer_token() -> str | None:
+    """The token of this request's `Authorization: Bearer …` header, if it has one."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
     return token.strip()
 
 
-def _load_reader_from_session(reader_id: str) -> Reader | None:
-    try:
-        return db_session().get(Reader, int(reader_id))
-    except ValueError:
-        return None
+def _remember_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="comments_widget.remember")
 
 
-def _load_reader_from_request(req: Request) -> Reader | None:
-    token = bearer_token(req)
-    if token is None:
+def _reader_for_ident(ident: Any) -> Reader | None:
+    """The reader an [id, session id] pair names, if that session id is still theirs."""
+    if not (isinstance(ident, list) and len(ident) == 2 and isinstance(ident[0], int)
+            and isinstance(ident[1], str) and 0 < ident[0] < 2**31):
         return None
-    reader = readers.reader_for_token(db_session(), token)
+    reader = db_session().get(Reader, ident[0])
+    if reader is None or not hmac.compare_digest(reader.session_id, ident[1]):
+        return None
+    return None if reader.is_banned() else reader
+
+
+def session_reader() -> Reader | None:
+    """The reader logged in on the comment server itself (session or remember cookie)."""
+    if _SESSION_READER_KEY in g:
+        return g.get(_SESSION_READER_KEY)
+    reader = _reader_for_ident(session.get(SESSION_KEY))
+    if reader is None and SESSION_KEY in session:
+        session.pop(SESSION_KEY)
+    if reader is None and REMEMBER_COOKIE in request.cookies:
+        max_age = int(current_state().remember_for.total_seconds())
+        try:
+            ident = _remember_serializer().loads(request.cookies[REMEMBER_COOKIE],
+                                                 max_age=max_age)
+        except BadSignature:
+            ident = None
+        reader = _reader_for_ident(ident)
+        if reader is not None:
+            session[SESSION_KEY] = [reader.id, reader.session_id]
+    setattr(g, _SESSION_READER_KEY, reader)
+    return reader
+
+
+def start_session(reader: Reader) -> None:
+    """Log the reader in on the comment server, and remember them for the configured time."""
+    session[SESSION_KEY] = [reader.id, reader.session_id]
+    setattr(g, _SESSION_READER_KEY, reader)
+    remember = _remember_serializer().dumps([reader.id, reader.session_id])
+    remember_for = current_state().remember_for
+
+    @after_this_request
+    def set_cookie(response: BaseResponse) -> BaseResponse:
+        response.set_cookie(REMEMBER_COOKIE, remember, max_age=remember_for,
+                            path=current_app.config["COMMENTS_WIDGET_URL_PREFIX"],
+                            secure=request.is_secure or current_app.config["SESSION_COOKIE_SECURE"],
+                            httponly=True, samesite="Lax")
+        return response
+
+
+def end_session(reader: Reader | None) -> None:
+    """Log out: forget this browser's session and end every other session of the reader."""
+    session.pop(SESSION_KEY, None)
+    setattr(g, _SESSION_READER_KEY, None)
     if reader is not None:
-        setattr(g, _TOKEN_KEY, token)
+        readers.end_all_sessions(db_session(), reader)
+
+    @after_this_request
+    def drop_cookie(response: BaseResponse) -> BaseResponse:
+        response.delete_cookie(REMEMBER_COOKIE,
+                               path=current_app.config["COMMENTS_WIDGET_URL_PREFIX"])
+        return response
+
+
+def api_reader() -> Reader | None:
+    """The reader behind an API request: a bearer token wins over the session cookie.
+
+    A request that sends an Authorization header we cannot accept is refused outright rather
+    than quietly treated as anonymous, so the embed learns its stored token is dead; a banned
+    reader's token answers `banned`, so the embed can say so.
+    """
+    if "Authorization" not in request.headers:
+        return session_reader()
+    token = bearer_token()
+    reader = readers.reader_for_token(db_session(), token) if token else None
+    if reader is None:
+        raise NotAuthenticated("Your login has expired. Please log in again.", code="bad_token")
+    setattr(g, _TOKEN_KEY, token)
     return reader
 
 
@@ -47,29 +131,3 @@ def authenticated_by_token() -> bool:
 def current_token() -> str | None:
     """The bearer token this request was authenticated with, if any."""
     return g.get(_TOKEN_KEY)
-
-
-def api_reader() -> Reader | None:
-    """The reader behind an API request: a bearer token wins over the session cookie.
-
-    A request that sends an Authorization header we cannot accept is refused outright rather
-    than quietly treated as anonymous, so the embed learns its stored token is dead.
-    """
-    if "Authorization" not in request.headers:
-        return current_user if current_user.is_authenticated else None
-    token = bearer_token(request)
-    reader = readers.reader_for_token(db_session(), token) if token else None
-    if reader is None:
-        raise NotAuthenticated("Your login has expired. Please log in again.", code="bad_token")
-    setattr(g, _TOKEN_KEY, token)
-    return reader
-
-
-def create_login_manager(login_view: str) -> LoginManager:
-    """A LoginManager whose users are comments_widget readers."""
-    manager = LoginManager()
-    manager.login_view = login_view
-    manager.login_message = "Log in to continue."
-    manager.user_loader(_load_reader_from_session)
-    manager.request_loader(_load_reader_from_request)
-    return manager

@@ -29,8 +29,29 @@ DEFAULTS: dict[str, Any] = {
     "COMMENTS_WIDGET_RATE_LIMIT_NAMESPACE": "comments_widget",
     # Password attempts allowed per client address on the token endpoint and the login page.
     "COMMENTS_WIDGET_LOGIN_RATE_LIMIT": "10/minute",
+    # Wrong passwords allowed for one account, from any address, before it is locked for a while.
+    "COMMENTS_WIDGET_ACCOUNT_LOGIN_RATE_LIMIT": "10/hour",
+    # New accounts per client address.
+    "COMMENTS_WIDGET_REGISTER_RATE_LIMIT": "5/hour",
+    # Read a new thread's title and canonical URL from the article page itself (fetched from
+    # the allowed origin); off, threads are listed by URL until a moderator names them.
+    "COMMENTS_WIDGET_FETCH_PAGE_TITLES": True,
     # Comments one reader may post.
     "COMMENTS_WIDGET_POST_RATE_LIMIT": "20/minute",
+    # Reports one reader may send.
+    "COMMENTS_WIDGET_FLAG_RATE_LIMIT": "20/hour",
+    # Hours an unverified account must exist (with one approved comment) before its reports
+    # count toward hiding a comment; reports of verified accounts and staff always count.
+    "COMMENTS_WIDGET_TRUSTED_FLAGGER_AGE_HOURS": 48,
+    # Days the "remember me" cookie of the login page keeps a reader logged in on this server.
+    "COMMENTS_WIDGET_REMEMBER_DAYS": 14,
+    # Proxies in front of the app whose X-Forwarded-For/-Proto/-Host to trust (werkzeug's
+    # ProxyFix); 0 trusts none. Set it to the number of proxies, e.g. 1 behind one nginx.
+    "COMMENTS_WIDGET_TRUSTED_PROXY_HOPS": 0,
+    # Seconds to wait for a database connection before answering 503 (PostgreSQL).
+    "COMMENTS_WIDGET_DB_CONNECT_TIMEOUT_SECONDS": 5,
+    # Seconds one SQL statement may run before it is cancelled (PostgreSQL); 0 means no limit.
+    "COMMENTS_WIDGET_DB_STATEMENT_TIMEOUT_SECONDS": 10,
     # Shortest password a reader may choose.
     "COMMENTS_WIDGET_MIN_PASSWORD_LENGTH": 8,
     # SMTP server for the moderators' digest of held comments; None turns email off.
@@ -61,6 +82,11 @@ DEFAULTS: dict[str, Any] = {
     # max-age of the public thread payload; stale-while-revalidate is six times as long.
     "COMMENTS_WIDGET_THREAD_MAX_AGE_SECONDS": 10,
 }
+
+
+RATE_LIMIT_KEYS = ("COMMENTS_WIDGET_LOGIN_RATE_LIMIT", "COMMENTS_WIDGET_ACCOUNT_LOGIN_RATE_LIMIT",
+                   "COMMENTS_WIDGET_REGISTER_RATE_LIMIT", "COMMENTS_WIDGET_POST_RATE_LIMIT",
+                   "COMMENTS_WIDGET_FLAG_RATE_LIMIT")
 
 
 class ConfigError(RuntimeError):
@@ -108,16 +134,22 @@ def validate(config: Mapping[str, Any]) -> None:
             f"COMMENTS_WIDGET_URL_PREFIX must start with '/' and not end with one, got {prefix!r}"
         )
     for key in ("COMMENTS_WIDGET_MAX_BODY_LENGTH", "COMMENTS_WIDGET_TOKEN_MAX_AGE_DAYS",
+                "COMMENTS_WIDGET_REMEMBER_DAYS", "COMMENTS_WIDGET_DB_CONNECT_TIMEOUT_SECONDS",
                 "COMMENTS_WIDGET_MIN_PASSWORD_LENGTH", "COMMENTS_WIDGET_SMTP_PORT",
                 "COMMENTS_WIDGET_NOTIFY_INTERVAL_MINUTES", "COMMENTS_WIDGET_THREAD_PAGE_SIZE"):
         value = config[key]
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise ConfigError(f"{key} must be a positive whole number, got {value!r}")
     for key in ("COMMENTS_WIDGET_SETTINGS_TTL_SECONDS", "COMMENTS_WIDGET_THREAD_MAX_AGE_SECONDS",
+                "COMMENTS_WIDGET_DB_STATEMENT_TIMEOUT_SECONDS",
+                "COMMENTS_WIDGET_TRUSTED_FLAGGER_AGE_HOURS",
                 "COMMENTS_WIDGET_PAYLOAD_CACHE_MB", "COMMENTS_WIDGET_THREAD_SUMMARY_TTL_SECONDS"):
         value = config[key]
         if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
             raise ConfigError(f"{key} must be a number of seconds, 0 or more, got {value!r}")
+    hops = config["COMMENTS_WIDGET_TRUSTED_PROXY_HOPS"]
+    if not isinstance(hops, int) or isinstance(hops, bool) or not 0 <= hops <= 5:
+        raise ConfigError(f"COMMENTS_WIDGET_TRUSTED_PROXY_HOPS must be 0 to 5, got {hops!r}")
     depth = config["COMMENTS_WIDGET_MAX_DEPTH"]
     if not isinstance(depth, int) or isinstance(depth, bool) or depth < 0:
         raise ConfigError(f"COMMENTS_WIDGET_MAX_DEPTH must be 0 or more, got {depth!r}")

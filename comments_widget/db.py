@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
+
+from comments_widget.config import ConfigError
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 SQLITE_MMAP_BYTES = 256 * 1024 * 1024
@@ -27,12 +31,70 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def create_engine(url: str) -> sa.Engine:
-    """Create an engine for a database URL, with SQLite set up for concurrent web use."""
-    engine = sa.create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
-    if engine.dialect.name == "sqlite":
+def _postgresql_args(url: sa.URL, connect_timeout: int, statement_timeout: int
+                     ) -> tuple[sa.URL, dict[str, Any]]:
+    # A server that is down must fail in seconds, and so must one that silently stopped
+    # answering mid-query (keepalives and tcp_user_timeout notice a dead peer; statement_timeout
+    # only ends queries the server is still running), before gunicorn kills the worker.
+    options = url.query.get("options", "")
+    options = " ".join(options) if isinstance(options, tuple) else options
+    if statement_timeout:
+        options = f"{options} -c statement_timeout={statement_timeout * 1000}".strip()
+    args: dict[str, Any] = {
+        "connect_timeout": connect_timeout, "keepalives": 1, "keepalives_idle": 10,
+        "keepalives_interval": 5, "keepalives_count": 3,
+        "tcp_user_timeout": (connect_timeout + max(statement_timeout, 5)) * 1000,
+    }
+    if options:
+        args["options"] = options
+    return url.difference_update_query(["options"]), args
+
+
+def _create_private_file(path: str) -> None:
+    # The database holds emails and password hashes: readable by the server's user only.
+    if path and path != ":memory:" and not os.path.exists(path):
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
+def create_engine(url: str, connect_timeout: int = 5, statement_timeout: int = 10) -> sa.Engine:
+    """Create an engine for a database URL, with SQLite set up for concurrent web use.
+
+    SQL parameters are never logged or put in error messages: they include password hashes.
+    """
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if not parsed.query.get("uri"):
+            _create_private_file(parsed.database or "")
+        engine = sa.create_engine(parsed, hide_parameters=True)
         sa.event.listen(engine, "connect", _tune_sqlite)
-    return engine
+        return engine
+    connect_args: dict[str, Any] = {}
+    if parsed.get_backend_name() == "postgresql":
+        parsed, connect_args = _postgresql_args(parsed, connect_timeout, statement_timeout)
+    return sa.create_engine(parsed, pool_pre_ping=True, hide_parameters=True,
+                            connect_args=connect_args, pool_timeout=connect_timeout * 2)
+
+
+def check_writable(engine: sa.Engine) -> None:
+    """Fail at start-up, naming the file, when a SQLite database cannot be written.
+
+    A read-only file would otherwise fail on the first comment, and SQLite would leave a
+    read-only -shm file behind that keeps failing after the mode is mended.
+    """
+    if engine.dialect.name != "sqlite" or engine.url.query.get("uri"):
+        return
+    path = engine.url.database or ""
+    if not path or path == ":memory:":
+        return
+    for candidate in (path, f"{path}-wal", f"{path}-shm"):
+        if os.path.exists(candidate) and not os.access(candidate, os.W_OK):
+            raise ConfigError(f"COMMENTS_WIDGET_DATABASE_URL: {candidate} is read-only for this "
+                              "process; make it (and the -wal/-shm files beside it) writable.")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.access(folder, os.W_OK):
+        raise ConfigError(f"COMMENTS_WIDGET_DATABASE_URL: the folder {folder} is read-only for "
+                          "this process; SQLite needs to create its -wal and -shm files there.")
 
 
 def create_session_factory(engine: sa.Engine) -> sessionmaker[Session]:

@@ -9,10 +9,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from comments_widget import config, migrate
-from comments_widget.auth import create_login_manager
-from comments_widget.db import create_engine, create_session_factory
+from comments_widget.db import check_writable, create_engine, create_session_factory
+from comments_widget.ids import ID_CONVERTER, BoundedId
 from comments_widget.payload_cache import PayloadCache, SummaryCache
 from comments_widget.ratelimit import RateLimiter
 from comments_widget.services.comments import PostingRules
@@ -35,26 +36,25 @@ class CommentsWidget:
                 "comments_widget is already registered on this app; call init_app once per app "
                 "(create one CommentsWidget and reuse it, or use a fresh Flask app)."
             )
-        if getattr(app, "login_manager", None) is not None:
-            raise RuntimeError(
-                "This app already has a Flask-Login LoginManager; comments_widget keeps its own "
-                "reader accounts and installs one. Mount it on an app without Flask-Login."
-            )
         config.apply_defaults(app.config)
         app.config["COMMENTS_WIDGET_ALLOWED_ORIGINS"] = config.parse_origins(
             app.config["COMMENTS_WIDGET_ALLOWED_ORIGINS"]
         )
         config.validate(app.config)
-        for key in ("COMMENTS_WIDGET_LOGIN_RATE_LIMIT", "COMMENTS_WIDGET_POST_RATE_LIMIT"):
+        for key in config.RATE_LIMIT_KEYS:
             RateLimiter.check_rule(key, app.config[key])
 
         database_url = app.config["COMMENTS_WIDGET_DATABASE_URL"] or _default_sqlite_url(app)
-        engine = create_engine(database_url)
+        engine = create_engine(
+            database_url,
+            connect_timeout=app.config["COMMENTS_WIDGET_DB_CONNECT_TIMEOUT_SECONDS"],
+            statement_timeout=app.config["COMMENTS_WIDGET_DB_STATEMENT_TIMEOUT_SECONDS"])
+        check_writable(engine)
         auto_migrate = app.config["COMMENTS_WIDGET_AUTO_MIGRATE"]
         if auto_migrate is None:
             auto_migrate = engine.dialect.name == "sqlite"
         if auto_migrate:
-            migrate.upgrade(engine)
+            migrate.upgrade_once(engine)
 
         session_factory = create_session_factory(engine)
         summaries = SummaryCache(app.config["COMMENTS_WIDGET_THREAD_SUMMARY_TTL_SECONDS"])
@@ -73,7 +73,14 @@ class CommentsWidget:
             token_max_age=timedelta(days=app.config["COMMENTS_WIDGET_TOKEN_MAX_AGE_DAYS"]),
             min_password_length=app.config["COMMENTS_WIDGET_MIN_PASSWORD_LENGTH"],
             login_rate_limit=app.config["COMMENTS_WIDGET_LOGIN_RATE_LIMIT"],
+            account_login_rate_limit=app.config["COMMENTS_WIDGET_ACCOUNT_LOGIN_RATE_LIMIT"],
+            register_rate_limit=app.config["COMMENTS_WIDGET_REGISTER_RATE_LIMIT"],
             post_rate_limit=app.config["COMMENTS_WIDGET_POST_RATE_LIMIT"],
+            flag_rate_limit=app.config["COMMENTS_WIDGET_FLAG_RATE_LIMIT"],
+            trusted_flagger_age=timedelta(
+                hours=app.config["COMMENTS_WIDGET_TRUSTED_FLAGGER_AGE_HOURS"]),
+            remember_for=timedelta(days=app.config["COMMENTS_WIDGET_REMEMBER_DAYS"]),
+            fetch_page_titles=bool(app.config["COMMENTS_WIDGET_FETCH_PAGE_TITLES"]),
             limiter=RateLimiter(app.config["COMMENTS_WIDGET_REDIS_URL"],
                                 app.config["COMMENTS_WIDGET_RATE_LIMIT_NAMESPACE"]),
             mail=_mail_settings(app.config),
@@ -85,8 +92,15 @@ class CommentsWidget:
             thread_page_size=app.config["COMMENTS_WIDGET_THREAD_PAGE_SIZE"],
             thread_max_age=app.config["COMMENTS_WIDGET_THREAD_MAX_AGE_SECONDS"],
         )
-        create_login_manager("comments_widget.pages.login").init_app(app)
         app.teardown_appcontext(close_db_session)
+        # Our ids are 32-bit database keys; a larger number in a path is a 404, not a 500.
+        app.url_map.converters.setdefault(ID_CONVERTER, BoundedId)
+        hops = app.config["COMMENTS_WIDGET_TRUSTED_PROXY_HOPS"]
+        if hops:
+            # Asked for by the operator; the client address, scheme and host then come from
+            # the proxies' X-Forwarded-* headers (rate limits count real clients).
+            app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops,  # type: ignore
+                                    x_host=hops)
 
         from comments_widget.cli import comments_widget_cli
         from comments_widget.views import create_blueprint
@@ -113,5 +127,5 @@ def _mail_settings(config: Mapping[str, Any]) -> MailSettings | None:
 
 
 def _default_sqlite_url(app: Flask) -> str:
-    os.makedirs(app.instance_path, exist_ok=True)
+    os.makedirs(app.instance_path, mode=0o700, exist_ok=True)
     return "sqlite:///" + os.path.join(app.instance_path, "comments_widget.sqlite3")

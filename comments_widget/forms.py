@@ -6,13 +6,14 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
-from comments_widget.services.readers import MAX_DISPLAY_NAME
+from comments_widget.services.identity import MAX_DISPLAY_NAME, MAX_PASSWORD_LENGTH
 
 
 class LoginForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False),
                                             Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
+    password = PasswordField("Password",
+                             validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)])
     submit = SubmitField("Log in")
 
 
@@ -24,7 +25,8 @@ class RegisterForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False),
                                             Length(max=254)],
                        description="Never shown to other readers.")
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
+    password = PasswordField("Password",
+                             validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)])
     submit = SubmitField("Create account")
 
 

@@ -9,6 +9,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from filelock import FileLock
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 VERSION_TABLE = "comments_widget_alembic_version"
@@ -25,6 +26,33 @@ def upgrade(engine: sa.Engine, revision: str = "head") -> None:
     """Bring the database schema up to `revision` (the newest by default)."""
     with engine.begin() as connection:
         command.upgrade(_config(connection), revision)
+
+
+# Any constant both processes agree on; names the lock in pg_locks for someone debugging.
+_ADVISORY_LOCK_ID = 0x636F6D6D  # "comm"
+
+
+def upgrade_once(engine: sa.Engine, revision: str = "head") -> None:
+    """Upgrade, safe when many processes start at once (gunicorn workers, several hosts).
+
+    One process migrates while the others wait for it, then find nothing left to do: without
+    the lock, four workers on a fresh SQLite file all ran the first migration and three failed
+    with "table already exists".
+    """
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            # Held until this transaction ends, which also commits the migration itself.
+            connection.execute(sa.text("SELECT pg_advisory_xact_lock(:id)"),
+                               {"id": _ADVISORY_LOCK_ID})
+            command.upgrade(_config(connection), revision)
+        return
+    path = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not path or path == ":memory:" or engine.url.query.get("uri"):
+        upgrade(engine, revision)
+        return
+    with FileLock(f"{path}.migrate-lock", mode=0o600):
+        if revision != "head" or current_revision(engine) != head_revision():
+            upgrade(engine, revision)
 
 
 def downgrade(engine: sa.Engine, revision: str) -> None:

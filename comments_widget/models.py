@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -41,6 +42,11 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def new_session_id() -> str:
+    """A fresh, unguessable reader session identifier."""
+    return secrets.token_urlsafe(24)
+
+
 class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -77,14 +83,10 @@ class Reader(Base):
     banned_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     banned_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     ban_reason: Mapped[str] = mapped_column(sa.String(500), default="")
-
-    # flask-login's user protocol, kept here so the model can stand in for current_user.
-    is_active = True
-    is_anonymous = False
-    is_authenticated = True
-
-    def get_id(self) -> str:
-        return str(self.id)
+    # Carried by every first-party session and remember cookie of this reader; replaced on
+    # logout, password change, ban and role change, which ends all of them at once.
+    session_id: Mapped[str] = mapped_column(sa.String(64), default=new_session_id)
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
     def is_banned(self, now: datetime | None = None) -> bool:
         """Banned now: a ban with no end date, or one that has not ended yet."""

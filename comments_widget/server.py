@@ -79,10 +79,9 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     app.config.update(config_from_environment(environ))
     app.config["SECRET_KEY"] = _secret_key(environ, instance_path)
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
-    app.config["REMEMBER_COOKIE_SAMESITE"] = "Lax"
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     if environ.get("COMMENTS_WIDGET_SECURE_COOKIES", "").lower() in _TRUE:
-        app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
+        app.config["SESSION_COOKIE_SECURE"] = True
     CommentsWidget(app)
     if environ.get("COMMENTS_WIDGET_ADMIN_EMAIL"):
         _ensure_admin(app, environ["COMMENTS_WIDGET_ADMIN_EMAIL"],

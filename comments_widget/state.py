@@ -20,7 +20,6 @@ EXTENSION_KEY = "comments_widget"
 _SESSION_KEY = "_comments_widget_db_session"
 
 
-
 @dataclass(frozen=True)
 class WidgetState:
     """What one Flask app's comments_widget needs at request time."""
@@ -32,7 +31,13 @@ class WidgetState:
     token_max_age: timedelta
     min_password_length: int
     login_rate_limit: str
+    account_login_rate_limit: str
+    register_rate_limit: str
     post_rate_limit: str
+    flag_rate_limit: str
+    trusted_flagger_age: timedelta
+    remember_for: timedelta
+    fetch_page_titles: bool
     limiter: RateLimiter
     mail: MailSettings | None
     notify_interval_minutes: int

@@ -13,6 +13,7 @@ TRACKING_PARAMETERS = frozenset(
      "vero_id", "s_cid"}
 )
 MAX_URL_LENGTH = 2000
+MAX_KEY_BYTES = 2000
 
 
 class InvalidUrl(ValueError):
@@ -64,7 +65,12 @@ def normalize_url(url: str) -> str:
         path = path.rstrip("/") or "/"
     kept = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if not _is_tracking(k)]
     kept.sort()
-    return urlunsplit((scheme, netloc, path, urlencode(kept), ""))
+    key = urlunsplit((scheme, netloc, path, urlencode(kept), ""))
+    # Bytes, not characters: 1,000 CJK characters are 3,000 bytes, past what PostgreSQL can
+    # put in one index row of the unique key.
+    if len(key.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
+        raise InvalidUrl(f"the article URL is longer than {MAX_KEY_BYTES} bytes")
+    return key
 
 
 @functools.lru_cache(maxsize=1024)

@@ -21,6 +21,7 @@
       posting: "Posting…", reply: "Reply", replyTo: "Reply to {name}", cancel: "Cancel",
       pending: "Awaiting moderation", loading: "Loading comments…", hint: "Markdown: *emphasis*, `code`, [links](https://…), > quotes",
       offline: "Could not reach the comment server. Check your connection and try again.",
+      unavailable: "Comments are temporarily unavailable. Please try again in a moment.",
       expired: "Your login has expired. Please log in again.", popup: "Allow pop-ups for this site to log in.",
       posted: "Your comment was posted.", loadFailed: "Comments could not be loaded.",
       closed: "Comments are closed.", pinned: "Pinned", deleted: "Comment deleted",
@@ -35,6 +36,7 @@
       posting: "Wird gesendet…", reply: "Antworten", replyTo: "Antwort an {name}", cancel: "Abbrechen",
       pending: "Wartet auf Freigabe", loading: "Kommentare werden geladen…", hint: "Markdown: *kursiv*, `Code`, [Links](https://…), > Zitate",
       offline: "Der Kommentar-Server ist nicht erreichbar. Bitte später erneut versuchen.",
+      unavailable: "Die Kommentare sind vorübergehend nicht verfügbar. Bitte gleich noch einmal versuchen.",
       expired: "Ihre Anmeldung ist abgelaufen. Bitte erneut anmelden.", popup: "Bitte Pop-ups erlauben, um sich anzumelden.",
       posted: "Ihr Kommentar wurde veröffentlicht.", loadFailed: "Kommentare konnten nicht geladen werden.",
       closed: "Die Kommentare sind geschlossen.", pinned: "Angeheftet", deleted: "Kommentar gelöscht",
@@ -142,6 +144,7 @@
   Widget.prototype.errorText = function (error) {
     if (error.code === "offline") { return this.t("offline"); }
     if (error.code === "bad_token") { return this.t("expired"); }
+    if (error.status === 503) { return this.t("unavailable"); }
     return error.message || this.t("offline");
   };
 
@@ -153,7 +156,12 @@
     var self = this;
     this.draw(h("p", { role: "status" }, [this.t("loading")]));
     var me = api("GET", "/me").catch(function (error) {
-      if (error.code === "bad_token") { setToken(null); self.notice = self.t("expired"); return { reader: null }; }
+      // A dead token is forgotten; a banned reader is told why, at once.
+      if (error.code === "bad_token" || error.code === "banned") {
+        setToken(null);
+        self.notice = error.code === "banned" ? error.message : self.t("expired");
+        return { reader: null };
+      }
       throw error;
     });
     // The thread payload is shared and cacheable; "no-cache" still lets the browser use it, but
@@ -348,7 +356,7 @@
     status.className = "status";
     status.textContent = this.t("posting");
     api("POST", "/comments", {
-      url: this.url, thread_id: this.threadId || undefined, title: document.title,
+      url: this.url, thread_id: this.threadId || undefined,
       body: textarea.value, parent_id: parent ? parent.id : undefined
     }, this.csrf).then(function (comment) {
       if (parent) { parent.replies.push(comment); } else { self.comments.push(comment); }
@@ -367,7 +375,7 @@
       status.setAttribute("role", "alert");
       status.textContent = self.errorText(error);
       if (error.code === "thread_closed" && self.thread) { self.thread.closed = true; self.render(); return; }
-      if (error.code === "bad_token" || error.code === "not_logged_in") {
+      if (error.code === "bad_token" || error.code === "not_logged_in" || error.code === "banned") {
         setToken(null);
         self.reader = null;
         self.notice = self.errorText(error);
@@ -413,14 +421,20 @@
     widgets.forEach(function (widget) { widget.load(); });
   }
 
+  /* "N comments" on listing pages: data-comments-count="URL", or data-comments-count-id="ID"
+     for threads keyed by the site's own id (scoped to this page's origin). */
   function fillCounts() {
-    var links = Array.prototype.slice.call(document.querySelectorAll("[data-comments-count]"));
+    var links = Array.prototype.slice.call(document.querySelectorAll("[data-comments-count], [data-comments-count-id]"));
     for (var i = 0; i < links.length; i += 100) {
       (function (batch) {
-        var query = batch.map(function (el) { return "url=" + encodeURIComponent(el.getAttribute("data-comments-count")); }).join("&");
+        var query = batch.map(function (el) {
+          var id = el.getAttribute("data-comments-count-id");
+          return id !== null ? "id=" + encodeURIComponent(id) : "url=" + encodeURIComponent(el.getAttribute("data-comments-count"));
+        }).join("&") + "&site=" + encodeURIComponent(location.origin);
         api("GET", "/counts?" + query).then(function (data) {
           batch.forEach(function (el) {
-            var n = data.counts[el.getAttribute("data-comments-count")];
+            var id = el.getAttribute("data-comments-count-id");
+            var n = id !== null ? data.ids[id] : data.counts[el.getAttribute("data-comments-count")];
             var strings = STRINGS[(document.documentElement.lang || "en").slice(0, 2)] || STRINGS.en;
             el.textContent = n === 1 ? strings.count1 : text(strings, "countN", { n: n });
           });

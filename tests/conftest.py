@@ -213,7 +213,7 @@ def admin_user(session: Session) -> Reader:
 
 @pytest.fixture
 def moderator(session: Session) -> Reader:
-    return make_staff(session, "Mod", "moderator")
+    return make_staff(session, "Morgan", "moderator")
 
 
 @pytest.fixture
@@ -228,3 +228,20 @@ def mod_client(app: Flask, moderator: Reader) -> FlaskClient:
     client = app.test_client()
     login(client, moderator.email)
     return client
+
+
+def name_thread(session: Session, title: str, key: str = ARTICLE) -> None:
+    """Give a thread its title, as the page fetch (page_meta.py) or a moderator would."""
+    from comments_widget.models import Thread
+
+    session.execute(sa.update(Thread).where(Thread.key == key).values(title=title))
+    session.commit()
+
+
+def verify(session: Session, *readers_to_verify: Reader) -> None:
+    """Mark readers' email addresses verified: their reports then count toward hiding."""
+    from comments_widget.models import utcnow
+
+    for one in readers_to_verify:
+        session.merge(one).email_verified_at = utcnow()
+    session.commit()

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from comments_widget.models import AuditEntry, Comment, Reader
-from tests.conftest import create_reader, login, stored
+from tests.conftest import PASSWORD, create_reader, csrf_token, login, stored
 
 SAMPLE_VALUES = {"name": "pending", "reader_id": "1", "thread_id": "1", "site_id": "1",
                  "change": "close"}
@@ -59,7 +59,13 @@ def test_banned_moderator_is_locked_out(app: Flask, session: Session, moderator:
     community.ban(session, session.merge(admin_user), session.merge(moderator), "rogue", None,
                   False)
     session.commit()
-    assert client.get("/comments/admin/").status_code == 403
+    response = client.get("/comments/admin/")
+    assert response.status_code == 302 and "/comments/login" in response.location
+    page = client.post("/comments/login", data={
+        "email": moderator.email, "password": PASSWORD,
+        "csrf_token": csrf_token(client, "/comments/login")}).get_data(as_text=True)
+    assert "You have been banned from commenting. Reason: rogue" in page
+    assert client.get("/comments/admin/").status_code == 302
 
 
 def test_every_post_refuses_a_missing_csrf_token(app: Flask, admin_client: FlaskClient,

@@ -17,6 +17,7 @@ from tests.conftest import (
     bearer,
     create_reader,
     csrf_token,
+    name_thread,
     post,
     set_policy,
     set_status,
@@ -58,6 +59,7 @@ def test_pending_queue_lists_held_comments_newest_first_with_counts(
 ) -> None:
     set_policy(session, state, Policy(premoderation="all"))
     first, second = write(client, author, "first"), write(client, author, "second")
+    name_thread(session, "The Putin and Kim Delegation")
     html = admin_client.get(QUEUE + "pending").get_data(as_text=True)
     assert ids_in(html) == [second, first]
     assert re.search(r'Pending <span class="count">2</span>', html)

@@ -9,8 +9,17 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from comments_widget.models import AuditEntry, Comment, Site, Status, Thread, utcnow
-from tests.conftest import ARTICLE, bearer, create_reader, csrf_token, post, set_status, stored
+from comments_widget.models import AuditEntry, Comment, Reader, Site, Status, Thread, utcnow
+from tests.conftest import (
+    ARTICLE,
+    bearer,
+    create_reader,
+    csrf_token,
+    post,
+    set_status,
+    stored,
+    verify,
+)
 
 POLICY = "/comments/admin/policy"
 SITES = "/comments/admin/sites"
@@ -92,8 +101,10 @@ def test_edit_window_comes_from_the_policy(client: FlaskClient, admin_client: Fl
 
 
 def test_flag_threshold_comes_from_the_policy(client: FlaskClient, admin_client: FlaskClient,
-                                              auth: dict, session: Session) -> None:
+                                              auth: dict, session: Session,
+                                              reader: Reader) -> None:
     save(admin_client, flag_threshold="1")
+    verify(session, reader)
     victim = bearer(session, create_reader(session, "Victim"))
     comment_id = post(client, victim, body="contested").get_json()["id"]
     client.post(f"/comments/api/v1/comments/{comment_id}/flag", json={"reason": "abuse"},

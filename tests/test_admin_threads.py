@@ -6,7 +6,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from comments_widget.models import AuditEntry, Comment, Thread
-from tests.conftest import ARTICLE, SITE, csrf_token, post, stored
+from tests.conftest import ARTICLE, SITE, csrf_token, name_thread, post, stored
 
 THREADS = "/comments/admin/threads"
 
@@ -23,10 +23,12 @@ def read(client: FlaskClient) -> dict:
 
 def test_threads_list_by_activity_with_counts_and_search(client: FlaskClient,
                                                          mod_client: FlaskClient,
-                                                         auth: dict) -> None:
+                                                         auth: dict, session: Session) -> None:
     post(client, auth, body="a")
     post(client, auth, body="b")
-    post(client, auth, body="c", url=f"{SITE}/bridge", title="Bridge repairs")
+    post(client, auth, body="c", url=f"{SITE}/bridge")
+    name_thread(session, "The Putin and Kim Delegation")
+    name_thread(session, "Bridge repairs", key=f"{SITE}/bridge")
     html = mod_client.get(THREADS).get_data(as_text=True)
     assert html.index("Bridge repairs") < html.index("The Putin and Kim Delegation")
     assert "<td>2</td>" in html and "<td>1</td>" in html

@@ -21,6 +21,7 @@ from tests.conftest import (
     post,
     set_policy,
     stored,
+    verify,
 )
 
 THREADS = "/comments/api/v1/threads"
@@ -106,7 +107,9 @@ def test_enough_reports_to_hide_a_comment_change_the_etag(client: FlaskClient, a
     set_policy(session, state, Policy(flag_threshold=1))
     comment_id = post(client, auth, body="contested").get_json()["id"]
     before = read(client).headers["ETag"]
-    other = bearer(session, create_reader(session, "Grace"))
+    grace = create_reader(session, "Grace")
+    verify(session, grace)
+    other = bearer(session, grace)
     client.post(f"/comments/api/v1/comments/{comment_id}/flag", json={"reason": "spam"},
                 headers=other)
     assert read(client).headers["ETag"] != before

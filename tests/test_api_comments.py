@@ -22,16 +22,20 @@ def snapshot(session: Session) -> tuple[list[tuple], list[tuple]]:
     return threads, comments
 
 
-def test_first_comment_creates_the_thread_with_its_title(client: FlaskClient, auth: dict,
-                                                         session: Session) -> None:
-    response = post(client, auth, body="First *thoughts*", url=ARTICLE + "?utm_source=x")
+def test_first_comment_creates_the_thread_never_titled_by_the_commenter(
+    client: FlaskClient, auth: dict, session: Session
+) -> None:
+    response = post(client, auth, body="First *thoughts*", url=ARTICLE + "?utm_source=x",
+                    title="Official: site hacked, log in at evil.example")
     assert response.status_code == 201
     body = response.get_json()
     assert body["html"] == "<p>First <em>thoughts</em></p>"
     assert body["author"]["name"] == "Ada" and isinstance(body["author"]["id"], int)
     assert body["parent_id"] is None and body["status"] == "approved"
     [thread] = stored(session, Thread)
-    assert (thread.key, thread.title) == (ARTICLE, "The Putin and Kim Delegation")
+    # news.example cannot be fetched here, so the thread has no title until a moderator (or a
+    # reachable page, tests/test_page_meta.py) gives it one; it never takes the client's.
+    assert (thread.key, thread.url, thread.title) == (ARTICLE, ARTICLE, "")
     [comment] = stored(session, Comment)
     assert comment.body_source == "First *thoughts*"
     assert comment.body_html == "<p>First <em>thoughts</em></p>"
@@ -46,13 +50,6 @@ def test_reply_nests_under_its_parent(client: FlaskClient, auth: dict) -> None:
     thread = client.get("/comments/api/v1/threads", query_string={"url": ARTICLE}).get_json()
     assert [c["html"] for c in thread["comments"]] == ["<p>Top</p>"]
     assert [c["html"] for c in thread["comments"][0]["replies"]] == ["<p>Reply</p>"]
-
-
-def test_later_comments_keep_the_first_title(client: FlaskClient, auth: dict,
-                                             session: Session) -> None:
-    post(client, auth, body="one", title="Original headline")
-    post(client, auth, body="two", title="Changed by a reader's page")
-    assert [t.title for t in stored(session, Thread)] == ["Original headline"]
 
 
 def test_hostile_markdown_is_stored_sanitised(client: FlaskClient, auth: dict) -> None:

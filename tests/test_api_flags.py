@@ -7,7 +7,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from comments_widget.models import Comment, Flag
-from tests.conftest import ARTICLE, bearer, create_reader, post, stored
+from tests.conftest import ARTICLE, bearer, create_reader, post, stored, verify
 
 
 @pytest.fixture
@@ -47,7 +47,9 @@ def test_one_report_per_reader_per_comment(client: FlaskClient, auth: dict, targ
 
 def test_threshold_of_reports_hides_the_comment(client: FlaskClient, target: int,
                                                 session: Session) -> None:
-    reporters = [bearer(session, create_reader(session, f"R{i}")) for i in range(3)]
+    people = [create_reader(session, f"R{i}") for i in range(3)]
+    verify(session, *people)
+    reporters = [bearer(session, person) for person in people]
     flag(client, reporters[0], target, reason="abuse")
     flag(client, reporters[1], target, reason="off_topic")
     assert visible_ids(client) == [target]

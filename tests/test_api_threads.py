@@ -25,12 +25,13 @@ def test_an_article_nobody_commented_on_has_no_thread_and_reading_creates_none(
 
 def test_thread_payload_nests_replies_and_names_authors(client: FlaskClient, auth: dict,
                                                         session: Session) -> None:
-    from tests.conftest import bearer
+    from tests.conftest import bearer, name_thread
 
     grace = bearer(session, create_reader(session, "Grace"))
     first = post(client, auth, body="First").get_json()
     post(client, grace, body="Second")
     post(client, grace, body="Answer", parent_id=first["id"])
+    name_thread(session, "The Putin and Kim Delegation")
     payload = read(client, ARTICLE + "/?utm_campaign=z")
     assert payload["thread"] == {"key": ARTICLE, "url": ARTICLE,
                                  "title": "The Putin and Kim Delegation", "comment_count": 3,

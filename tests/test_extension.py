@@ -85,9 +85,9 @@ def test_host_routes_get_no_hooks_from_the_extension(tmp_path: Any) -> None:
     app.add_url_rule("/hello", "hello", lambda: "hi")
     CommentsWidget(app)
     assert app.before_request_funcs.get(None, []) == []
-    # Flask-Login's own remember-cookie hook is the only app-wide one, and it is Flask-Login's.
-    assert [f.__name__ for f in app.after_request_funcs.get(None, [])] == [
-        "_update_remember_cookie"]
+    assert app.after_request_funcs.get(None, []) == []
+    assert app.error_handler_spec.get(None, {}) == {}
+    assert getattr(app, "login_manager", None) is None  # No LoginManager is installed.
     response = app.test_client().get("/hello", headers={"Origin": "https://evil.example"})
     assert response.get_data(as_text=True) == "hi"
     assert "Access-Control-Allow-Origin" not in response.headers

@@ -74,7 +74,7 @@ def test_held_comment_emails_moderators_with_a_link_to_the_queue(
     app = mail_app(make_app, port)
     client = app.test_client()
     with app.extensions["comments_widget"].session_factory() as session:
-        make_staff(session, "Mod", "moderator")
+        make_staff(session, "Morgan", "moderator")
         make_staff(session, "Boss", "admin")
         save_policy(session, Policy(banned_words=("casino",)))
         session.commit()
@@ -95,7 +95,7 @@ def test_digests_are_batched(make_app: Any, smtp_server: tuple[int, Path]) -> No
     app = mail_app(make_app, port, COMMENTS_WIDGET_PUBLIC_URL="https://comments.news.example")
     client = app.test_client()
     with app.extensions["comments_widget"].session_factory() as session:
-        make_staff(session, "Mod", "moderator")
+        make_staff(session, "Morgan", "moderator")
         save_policy(session, Policy(premoderation="all"))
         session.commit()
         author = bearer(session, create_reader(session, "Writer"))
@@ -119,7 +119,7 @@ def test_failed_delivery_keeps_comments_for_the_next_digest(make_app: Any) -> No
     app = mail_app(make_app, free_port(), COMMENTS_WIDGET_PUBLIC_URL="https://c.example")
     state = app.extensions["comments_widget"]
     with state.session_factory() as db:
-        make_staff(db, "Mod", "moderator")
+        make_staff(db, "Morgan", "moderator")
         writer = create_reader(db, "Writer")
         # Through the service, so that no background digest races this one.
         post_comment(db, author=writer, ref=ThreadRef(ARTICLE, ARTICLE), body="held",
@@ -130,4 +130,4 @@ def test_failed_delivery_keeps_comments_for_the_next_digest(make_app: Any) -> No
         send_digest(state.session_factory, state.mail)
     with state.session_factory() as db:
         assert [c.notified_at for c in stored(db, Comment)] == [None]
-        assert [r.display_name for r in stored(db, Reader)] == ["Mod", "Writer"]
+        assert [r.display_name for r in stored(db, Reader)] == ["Morgan", "Writer"]

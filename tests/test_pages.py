@@ -58,7 +58,8 @@ def test_a_taken_email_is_a_form_error(client: FlaskClient, reader: Reader,
                                        session: Session) -> None:
     response = register(client, email="ADA@example.org", display_name="Impostor")
     assert response.status_code == 400
-    assert "An account with this email already exists." in response.get_data(as_text=True)
+    assert "This email cannot be used for a new account. If it is yours, log in instead." \
+        in response.get_data(as_text=True)
     assert [r.display_name for r in stored(session, Reader)] == ["Ada"]
 
 

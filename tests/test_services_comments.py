@@ -19,7 +19,7 @@ from tests.conftest import ARTICLE, count_queries, create_reader, stored
 
 RULES = PostingRules(max_body_length=100, max_depth=2)
 POLICY = Policy()
-REF = ThreadRef(key=ARTICLE, url=ARTICLE, title="Title")
+REF = ThreadRef(key=ARTICLE, url=ARTICLE)
 
 
 def add(session: Session, author: Reader, body: str, parent_id: int | None = None) -> Comment:

@@ -3,28 +3,30 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
-from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from comments_widget.admin import people, queues, settings, threads
+from comments_widget.auth import session_reader
 from comments_widget.models import Reader, Role
 from comments_widget.views.pages import add_security_headers
 
 
 def require_moderator() -> BaseResponse | None:
     """Anonymous visitors go to the login page; readers and banned moderators get a 403."""
-    if not current_user.is_authenticated:
+    staff = session_reader()  # The first-party session only: bearer tokens never open this.
+    if staff is None:
         return redirect(url_for("comments_widget.pages.login", next=request.full_path))
-    if not current_user.is_moderator or current_user.is_banned():
+    if not staff.is_moderator or staff.is_banned():
         return forbidden("The dashboard is for moderators and admins.")
     return None
 
 
 def require_admin() -> Reader:
     """The current admin, or a 403 for a moderator."""
-    if current_user.role != Role.ADMIN:
+    staff = session_reader()
+    if staff is None or staff.role != Role.ADMIN:
         abort(forbidden("Only admins can change this."))
-    return current_user
+    return staff
 
 
 def forbidden(message: str) -> Response:

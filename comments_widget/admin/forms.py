@@ -60,3 +60,10 @@ class SiteForm(FlaskForm):
                                                URL(require_tld=False)],
                          description="scheme://host[:port], e.g. https://news.example")
     name = StringField("Name", validators=[Optional(), Length(max=120)])
+
+
+class ThreadDetailsForm(FlaskForm):
+    title = StringField("Title", validators=[Length(max=300)],
+                        description="As readers and moderators see it.")
+    url = StringField("Article URL", validators=[DataRequired(), Length(max=2000)],
+                      description="Must stay on the thread's own site.")

@@ -10,6 +10,7 @@ from markupsafe import Markup, escape
 from werkzeug.wrappers import Response as BaseResponse
 
 from comments_widget.errors import WidgetError
+from comments_widget.ids import parse_id
 from comments_widget.state import db_session
 from comments_widget.urls import safe_redirect_target
 
@@ -38,9 +39,8 @@ def attempt(change: Callable[[], str], default_endpoint: str,
 
 
 def int_arg(name: str) -> int | None:
-    """A whole-number query parameter, or None when absent or malformed."""
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    """An id or page-number query parameter, or None when absent, malformed or out of range."""
+    return parse_id(request.args.get(name, ""))
 
 
 def highlight(html: str, words: tuple[str, ...]) -> Markup:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 
 from flask import Blueprint, abort, render_template, request
-from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from comments_widget.admin.forms import BanForm, CsrfOnlyForm, RoleForm
 from comments_widget.admin.helpers import attempt, int_arg
+from comments_widget.auth import session_reader
 from comments_widget.models import Reader, Role
 from comments_widget.services import community
 from comments_widget.state import db_session
@@ -51,7 +51,7 @@ def ban(reader_id: int) -> BaseResponse | tuple[str, int]:
              if form.until.data else None)
 
     def change() -> str:
-        hidden = community.ban(db_session(), current_user, reader, form.reason.data, until,
+        hidden = community.ban(db_session(), session_reader(), reader, form.reason.data, until,
                                form.hide_comments.data)
         extra = f" and {hidden} comments hidden" if form.hide_comments.data else ""
         return f"{reader.display_name} is banned{extra}."
@@ -66,7 +66,7 @@ def unban(reader_id: int) -> BaseResponse:
         abort(400, description="The form expired; reload the page and try again.")
 
     def change() -> str:
-        community.unban(db_session(), current_user, reader)
+        community.unban(db_session(), session_reader(), reader)
         return f"{reader.display_name} may comment again."
 
     return attempt(change, "comments_widget.admin.reader_detail", reader_id=reader.id)
@@ -80,7 +80,7 @@ def set_role(reader_id: int) -> BaseResponse:
         abort(400, description="Choose a role.")
 
     def change() -> str:
-        community.set_role(db_session(), current_user, reader, Role(form.role.data))
+        community.set_role(db_session(), session_reader(), reader, Role(form.role.data))
         return f"{reader.display_name} is now {form.role.data}."
 
     return attempt(change, "comments_widget.admin.reader_detail", reader_id=reader.id)
@@ -89,7 +89,7 @@ def set_role(reader_id: int) -> BaseResponse:
 def register(admin: Blueprint) -> None:
     """Add these pages to the dashboard blueprint."""
     admin.add_url_rule("/readers", "readers", readers)
-    admin.add_url_rule("/readers/<int:reader_id>", "reader_detail", reader_detail)
-    admin.add_url_rule("/readers/<int:reader_id>/ban", "ban", ban, methods=["POST"])
-    admin.add_url_rule("/readers/<int:reader_id>/unban", "unban", unban, methods=["POST"])
-    admin.add_url_rule("/readers/<int:reader_id>/role", "set_role", set_role, methods=["POST"])
+    admin.add_url_rule("/readers/<cw_id:reader_id>", "reader_detail", reader_detail)
+    admin.add_url_rule("/readers/<cw_id:reader_id>/ban", "ban", ban, methods=["POST"])
+    admin.add_url_rule("/readers/<cw_id:reader_id>/unban", "unban", unban, methods=["POST"])
+    admin.add_url_rule("/readers/<cw_id:reader_id>/role", "set_role", set_role, methods=["POST"])

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request
-from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from comments_widget.admin.chart import comments_per_day_svg
 from comments_widget.admin.forms import CsrfOnlyForm
 from comments_widget.admin.helpers import attempt, highlight, int_arg
+from comments_widget.auth import session_reader
+from comments_widget.ids import parse_id
 from comments_widget.models import Comment, Reader, Status, utcnow
 from comments_widget.services import audit, moderation, stats
 from comments_widget.services.policy import count_links
@@ -73,10 +74,10 @@ def act() -> BaseResponse:
         raw_ids = [raw_id]
     else:
         action, raw_ids = request.form.get("action", ""), request.form.getlist("ids")
-    ids = [int(raw) for raw in raw_ids if raw.isdigit()]
+    ids = [number for number in map(parse_id, raw_ids) if number is not None]
 
     def change() -> str:
-        done = moderation.apply_action(db_session(), current_user, action, ids)
+        done = moderation.apply_action(db_session(), session_reader(), action, ids)
         count = len(done)
         return f"{ACTION_WORDS.get(action, action)} {count} comment{'s' if count != 1 else ''}."
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Blueprint, abort, render_template, url_for
-from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from comments_widget.admin.forms import CsrfOnlyForm, PolicyForm, SiteForm
 from comments_widget.admin.helpers import attempt
+from comments_widget.auth import session_reader
 from comments_widget.services import audit, sites
 from comments_widget.services.policy import Policy, save_policy
 from comments_widget.state import current_policy, current_state, db_session
@@ -34,7 +34,7 @@ def policy_page(require_admin: Callable[[], object]) -> BaseResponse | str | tup
         def change() -> str:
             changes = save_policy(db_session(), _policy_from(form))
             for key, (before, after) in changes.items():
-                audit.record(db_session(), current_user, "policy", "policy", None,
+                audit.record(db_session(), session_reader(), "policy", "policy", None,
                              str(before), str(after), key)
             return f"Policy saved ({len(changes)} change{'s' if len(changes) != 1 else ''})."
 
@@ -50,7 +50,7 @@ def sites_page(require_admin: Callable[[], object]) -> BaseResponse | str | tupl
     form = SiteForm()
     if form.validate_on_submit():
         def change() -> str:
-            site = sites.add_site(db_session(), current_user, form.origin.data, form.name.data,
+            site = sites.add_site(db_session(), session_reader(), form.origin.data, form.name.data,
                                   current_state().allowed_origins)
             return f"{site.origin} may now embed the comments."
 
@@ -71,7 +71,7 @@ def remove_site(require_admin: Callable[[], object], site_id: int) -> BaseRespon
         abort(400, description="The form expired; reload the page and try again.")
 
     def change() -> str:
-        sites.remove_site(db_session(), current_user, site_id)
+        sites.remove_site(db_session(), session_reader(), site_id)
         current_state().settings.invalidate()
         return "Site removed."
 
@@ -85,5 +85,5 @@ def register(admin: Blueprint, require_admin: Callable[[], object]) -> None:
                        methods=["GET", "POST"])
     admin.add_url_rule("/sites", "sites", lambda: sites_page(require_admin),
                        methods=["GET", "POST"])
-    admin.add_url_rule("/sites/<int:site_id>/remove", "remove_site",
+    admin.add_url_rule("/sites/<cw_id:site_id>/remove", "remove_site",
                        lambda site_id: remove_site(require_admin, site_id), methods=["POST"])

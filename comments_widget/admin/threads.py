@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request
-from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from comments_widget.admin.forms import CsrfOnlyForm
+from comments_widget.admin.forms import CsrfOnlyForm, ThreadDetailsForm
 from comments_widget.admin.helpers import attempt, int_arg
+from comments_widget.auth import session_reader
 from comments_widget.errors import WidgetError
+from comments_widget.ids import parse_id
 from comments_widget.models import Comment, Status, utcnow
 from comments_widget.services import threads as thread_service
 from comments_widget.services.policy import thread_is_closed
@@ -41,6 +42,7 @@ def thread_detail(thread_id: int) -> str:
         .order_by(Comment.created_at.desc()).limit(100)))
     return render_template("comments_widget/admin/thread.html", thread=thread,
                            comments=top_level, form=CsrfOnlyForm(),
+                           details_form=ThreadDetailsForm(title=thread.title, url=thread.url),
                            closed=thread_is_closed(thread, current_policy(), utcnow()))
 
 
@@ -54,15 +56,31 @@ def change_thread(thread_id: int, change: str) -> BaseResponse:
         thread = thread_service.get_thread(session, thread_id)
         title = thread.title or thread.url
         if change == "close":
-            thread_service.close(session, current_user, thread)
+            thread_service.close(session, session_reader(), thread)
             return f"Comments are closed on “{title}”."
         if change == "reopen":
-            thread_service.reopen(session, current_user, thread)
+            thread_service.reopen(session, session_reader(), thread)
             return f"“{title}” accepts comments again."
         comment_id = request.form.get("comment_id", "")
-        thread_service.pin(session, current_user, thread,
-                           int(comment_id) if change == "pin" and comment_id.isdigit() else None)
+        thread_service.pin(session, session_reader(), thread,
+                           parse_id(comment_id) if change == "pin" else None)
         return "Pinned." if change == "pin" else "Unpinned."
+
+    return attempt(apply, "comments_widget.admin.thread_detail", thread_id=thread_id)
+
+
+def rename_thread(thread_id: int) -> BaseResponse:
+    """Correct the title and URL a thread is listed under."""
+    form = ThreadDetailsForm()
+    if not form.validate_on_submit():
+        abort(400, description="Give a title of at most 300 characters and the article's URL.")
+    session = db_session()
+
+    def apply() -> str:
+        thread = thread_service.get_thread(session, thread_id)
+        thread_service.rename(session, session_reader(), thread, form.title.data or "",
+                              form.url.data)
+        return "Saved the thread's title and URL."
 
     return attempt(apply, "comments_widget.admin.thread_detail", thread_id=thread_id)
 
@@ -70,6 +88,8 @@ def change_thread(thread_id: int, change: str) -> BaseResponse:
 def register(admin: Blueprint) -> None:
     """Add these pages to the dashboard blueprint."""
     admin.add_url_rule("/threads", "threads", threads)
-    admin.add_url_rule("/threads/<int:thread_id>", "thread_detail", thread_detail)
-    admin.add_url_rule("/threads/<int:thread_id>/<any(close,reopen,pin,unpin):change>",
+    admin.add_url_rule("/threads/<cw_id:thread_id>", "thread_detail", thread_detail)
+    admin.add_url_rule("/threads/<cw_id:thread_id>/<any(close,reopen,pin,unpin):change>",
                        "change_thread", change_thread, methods=["POST"])
+    admin.add_url_rule("/threads/<cw_id:thread_id>/details", "rename_thread", rename_thread,
+                       methods=["POST"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -10,12 +11,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from comments_widget.errors import Forbidden, InvalidInput, NotFound
+from comments_widget.ids import parse_id
 from comments_widget.models import Comment, Reader, Status, Thread, utcnow
+from comments_widget.page_meta import PageMeta, no_page_meta
 from comments_widget.sanitize import render_comment
 from comments_widget.services import audit, versions
-from comments_widget.services.policy import Policy, banned_words_in, hold_reasons, thread_is_closed
-
-MAX_TITLE_LENGTH = 300
+from comments_widget.services.policy import Policy, hold_reasons, thread_is_closed
+from comments_widget.services.readers import ensure_may_act
 
 
 @dataclass(frozen=True)
@@ -28,11 +30,12 @@ class PostingRules:
 
 @dataclass(frozen=True)
 class ThreadRef:
-    """Which thread a request is about: its key, the article URL and the page title."""
+    """Which thread a request is about: its key and the article URL."""
 
     key: str
     url: str
-    title: str = ""
+
+
 
 
 _THREAD_BY_KEY = sa.select(Thread).where(Thread.key == sa.bindparam("key"))
@@ -43,12 +46,13 @@ def find_thread(session: Session, key: str) -> Thread | None:
     return session.scalar(_THREAD_BY_KEY, {"key": key})
 
 
-def _get_or_create_thread(session: Session, ref: ThreadRef, thread: Thread | None) -> Thread:
+def _get_or_create_thread(session: Session, ref: ThreadRef, thread: Thread | None,
+                          page_meta: Callable[[str], PageMeta]) -> Thread:
     if thread is not None:
-        if not thread.title and ref.title:
-            thread.title = ref.title
         return thread
-    thread = Thread(key=ref.key, url=ref.url, title=ref.title)
+    # The page names its thread, never the first commenter (see page_meta.py).
+    meta = page_meta(ref.url)
+    thread = Thread(key=ref.key, url=meta.canonical_url or ref.url, title=meta.title)
     try:
         with session.begin_nested():
             session.add(thread)
@@ -76,7 +80,7 @@ def _check_parent(
 ) -> Comment | None:
     if parent_id is None:
         return None
-    if not isinstance(parent_id, int) or isinstance(parent_id, bool):
+    if not isinstance(parent_id, int) or parse_id(parent_id) is None:
         raise InvalidInput("parent_id must be a comment id (a whole number).",
                            code="invalid_parent_id")
     parent = session.get(Comment, parent_id)
@@ -92,24 +96,16 @@ def _check_parent(
     return parent
 
 
-def ban_message(reader: Reader) -> str:
-    """What a banned reader is told when they try to post."""
-    until = f" until {reader.banned_until:%d %B %Y}" if reader.banned_until else ""
-    reason = f" Reason: {reader.ban_reason}" if reader.ban_reason else ""
-    return f"You have been banned from commenting{until}.{reason}"
-
-
 def post_comment(
     session: Session, *, author: Reader, ref: ThreadRef, body: object, parent_id: object,
-    rules: PostingRules, policy: Policy,
+    rules: PostingRules, policy: Policy, page_meta: Callable[[str], PageMeta] = no_page_meta,
 ) -> Comment:
     """Validate and store a comment or reply, creating the thread on its first comment.
 
     The policy decides whether it goes live at once or waits, pending, for a moderator.
     """
     now = utcnow()
-    if author.is_banned(now):
-        raise Forbidden(ban_message(author), code="banned")
+    ensure_may_act(author)
     source = _clean_body(body, rules)
     existing = find_thread(session, ref.key)
     if existing is not None and thread_is_closed(existing, policy, now):
@@ -117,7 +113,7 @@ def post_comment(
     parent = _check_parent(session, parent_id, existing, rules)
     html = render_comment(source)
     reasons = hold_reasons(session, policy, author, source, html)
-    thread = _get_or_create_thread(session, ref, existing)
+    thread = _get_or_create_thread(session, ref, existing, page_meta)
     comment = Comment(
         thread_id=thread.id, parent_id=parent.id if parent else None, author_id=author.id,
         author=author, depth=parent.depth + 1 if parent else 0, body_source=source,
@@ -136,6 +132,7 @@ def post_comment(
 
 
 def _own_comment(session: Session, reader: Reader, comment_id: int) -> Comment:
+    ensure_may_act(reader)
     comment = session.get(Comment, comment_id)
     if comment is None or comment.status in (Status.DELETED, Status.REJECTED, Status.SPAM):
         raise NotFound("That comment no longer exists.", code="unknown_comment")
@@ -146,18 +143,26 @@ def _own_comment(session: Session, reader: Reader, comment_id: int) -> Comment:
 
 def edit_comment(session: Session, *, reader: Reader, comment_id: int, body: object,
                  rules: PostingRules, policy: Policy) -> Comment:
-    """Replace the text of one's own comment within the edit window; re-render and re-check."""
+    """Replace the text of one's own comment within the edit window.
+
+    An edit runs the whole policy, as a new comment does: an approved comment edited into
+    something the policy would hold goes back to the queue (its author sees it pending).
+    """
     comment = _own_comment(session, reader, comment_id)
     now = utcnow()
     if comment.created_at + timedelta(minutes=policy.edit_window_minutes) < now:
         raise Forbidden(f"Comments can only be edited for {policy.edit_window_minutes} minutes "
                         "after posting.", code="edit_window_closed")
+    if thread_is_closed(session.get(Thread, comment.thread_id), policy, now):
+        raise Forbidden("Comments are closed on this article.", code="thread_closed")
     source = _clean_body(body, rules)
-    comment.body_source, comment.body_html, comment.updated_at = source, render_comment(source), now
-    words = banned_words_in(policy, source)
-    if words and comment.status == Status.APPROVED:
+    html = render_comment(source)
+    comment.body_source, comment.body_html, comment.updated_at = source, html, now
+    reasons = hold_reasons(session, policy, reader, source, html, editing=comment)
+    if reasons:
         comment.status = Status.PENDING
-        comment.hold_reasons = json.dumps([f"banned word: {word}" for word in words])
+        comment.hold_reasons = json.dumps(reasons)
+        comment.notified_at = None
     versions.bump(session, [comment.thread_id])
     session.flush()
     return comment

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from comments_widget.errors import Forbidden, InvalidInput
 from comments_widget.models import Comment, Reader, Role, Status, utcnow
 from comments_widget.services import audit, versions
-from comments_widget.services.readers import revoke_all_tokens
+from comments_widget.services.readers import end_all_sessions
 
 PAGE_SIZE = 50
 
@@ -39,6 +39,12 @@ def reader_page(session: Session, search: str = "", before_id: int | None = None
     return [ReaderRow(reader, count) for reader, count in session.execute(query)]
 
 
+def _only_admins_act_on_staff(actor: Reader, reader: Reader) -> None:
+    # Banning a moderator takes their dashboard away: a demotion, which only admins may make.
+    if reader.is_moderator and actor.role != Role.ADMIN:
+        raise Forbidden("Only admins can ban or unban a moderator.", code="admin_only")
+
+
 def ban(session: Session, actor: Reader, reader: Reader, reason: str,
         until: datetime | None, hide_comments: bool) -> int:
     """Ban a reader: their logins end now, posting is refused; returns comments hidden."""
@@ -46,10 +52,11 @@ def ban(session: Session, actor: Reader, reader: Reader, reason: str,
         raise InvalidInput("You cannot ban yourself.", code="ban_self")
     if reader.role == Role.ADMIN:
         raise Forbidden("Admins cannot be banned; demote them first.", code="ban_admin")
+    _only_admins_act_on_staff(actor, reader)
     if until is not None and until <= utcnow():
         raise InvalidInput("The ban's end date must be in the future.", code="ban_in_past")
     reader.banned_at, reader.banned_until, reader.ban_reason = utcnow(), until, reason.strip()
-    revoke_all_tokens(session, reader)
+    end_all_sessions(session, reader)
     hidden = 0
     if hide_comments:
         hidden = session.execute(
@@ -68,6 +75,7 @@ def ban(session: Session, actor: Reader, reader: Reader, reason: str,
 
 def unban(session: Session, actor: Reader, reader: Reader) -> None:
     """Lift a ban; hidden comments stay hidden (restore them from the Rejected queue)."""
+    _only_admins_act_on_staff(actor, reader)
     reader.banned_at = reader.banned_until = None
     reader.ban_reason = ""
     audit.record(session, actor, "unban", "reader", reader.id, "banned", "active")
@@ -86,6 +94,8 @@ def set_role(session: Session, actor: Reader, reader: Reader, role: Role) -> Non
                                code="last_admin")
     before = reader.role
     reader.role = role
+    # A demoted moderator's open dashboard tab must not keep its powers.
+    end_all_sessions(session, reader)
     audit.record(session, actor, "set_role", "reader", reader.id, before.value, role.value)
     session.flush()
 
@@ -105,7 +115,8 @@ def ensure_admin(session: Session, email: str, display_name: str | None = None,
             raise InvalidInput(f"No account for {email}; give a password to create one.",
                                code="password_required")
         reader = register_reader(session, email=email, display_name=display_name or "Admin",
-                                 password=password, min_password_length=min_password_length)
+                                 password=password, min_password_length=min_password_length,
+                                 staff=True)
         created = True
     if reader.role != Role.ADMIN:
         audit.record(session, None, "set_role", "reader", reader.id, reader.role.value,

@@ -80,8 +80,9 @@ def count_links(html: str) -> int:
 
 
 def hold_reasons(session: Session, policy: Policy, author: Reader, source: str,
-                 html: str) -> list[str]:
-    """Why this new comment must wait for a moderator; empty when it may go live at once."""
+                 html: str, editing: Comment | None = None) -> list[str]:
+    """Why this comment (new, or `editing` with new text) must wait for a moderator; empty
+    when it may go live at once. An edit does not count its own approval as a track record."""
     reasons = [f"banned word: {word}" for word in banned_words_in(policy, source)]
     links = count_links(html)
     if policy.max_links is not None and links > policy.max_links:
@@ -89,10 +90,11 @@ def hold_reasons(session: Session, policy: Policy, author: Reader, source: str,
     if policy.premoderation == "all":
         reasons.append("pre-moderation: all comments")
     elif policy.premoderation == "first_time":
-        approved = session.scalar(
-            sa.select(sa.func.count(Comment.id))
-            .where(Comment.author_id == author.id, Comment.status == Status.APPROVED)
-        )
+        query = (sa.select(sa.func.count(Comment.id))
+                 .where(Comment.author_id == author.id, Comment.status == Status.APPROVED))
+        if editing is not None:
+            query = query.where(Comment.id != editing.id)
+        approved = session.scalar(query)
         if approved < policy.first_time_threshold:
             reasons.append("first-time commenter")
     return reasons

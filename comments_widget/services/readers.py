@@ -10,13 +10,17 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from comments_widget.errors import Conflict, InvalidInput, NotAuthenticated
-from comments_widget.models import AuthToken, Reader, utcnow
+from comments_widget.errors import Conflict, Forbidden, NotAuthenticated
+from comments_widget.models import AuthToken, Reader, Role, new_session_id, utcnow
+from comments_widget.services.identity import check_display_name, check_password
 
 # A real hash to compare against when the email is unknown, so that a missing account takes as
 # long to refuse as a wrong password and response times do not reveal who is registered.
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
-MAX_DISPLAY_NAME = 80
+# Worded so that it helps the owner of the address without confirming to anyone else that an
+# account exists; the registration rate limit keeps it from being asked a thousand times.
+EMAIL_UNAVAILABLE = ("This email cannot be used for a new account. If it is yours, log in "
+                     "instead.")
 
 
 def normalize_email(email: str) -> str:
@@ -29,22 +33,25 @@ def find_reader_by_email(session: Session, email: str) -> Reader | None:
     return session.scalar(sa.select(Reader).where(Reader.email == normalize_email(email)))
 
 
+def staff_names(session: Session) -> list[str]:
+    """Display names of moderators and admins, which no reader may imitate."""
+    return list(session.scalars(sa.select(Reader.display_name)
+                                .where(Reader.role.in_([Role.MODERATOR, Role.ADMIN]))))
+
+
 def register_reader(
-    session: Session, *, email: str, display_name: str, password: str, min_password_length: int
+    session: Session, *, email: str, display_name: str, password: str, min_password_length: int,
+    staff: bool = False,
 ) -> Reader:
-    """Create a reader account; a taken email is a Conflict, a weak password InvalidInput."""
-    display_name = " ".join(display_name.split())
-    if not display_name:
-        raise InvalidInput("Choose a display name.", code="display_name_required")
-    if len(display_name) > MAX_DISPLAY_NAME:
-        raise InvalidInput(f"Display names are at most {MAX_DISPLAY_NAME} characters.",
-                           code="display_name_too_long")
-    if len(password) < min_password_length:
-        raise InvalidInput(f"Passwords need at least {min_password_length} characters.",
-                           code="password_too_short")
+    """Create a reader account; a taken email is a Conflict, a weak password InvalidInput.
+
+    `staff` accounts (made by an operator) may take names readers may not, such as "Editor".
+    """
+    display_name = check_display_name(display_name, [] if staff else staff_names(session),
+                                      reserved=not staff)
+    check_password(password, email, min_password_length)
     if find_reader_by_email(session, email) is not None:
-        raise Conflict("An account with this email already exists. Log in instead.",
-                       code="email_taken")
+        raise Conflict(EMAIL_UNAVAILABLE, code="email_taken")
     reader = Reader(email=normalize_email(email), display_name=display_name,
                     password_hash=generate_password_hash(password))
     session.add(reader)
@@ -52,20 +59,55 @@ def register_reader(
         session.flush()
     except sa.exc.IntegrityError as error:  # Two registrations raced for the same email.
         session.rollback()
-        raise Conflict("An account with this email already exists. Log in instead.",
-                       code="email_taken") from error
+        raise Conflict(EMAIL_UNAVAILABLE, code="email_taken") from error
     return reader
 
 
+def ban_message(reader: Reader) -> str:
+    """What a banned reader is told wherever they try to act."""
+    until = f" until {reader.banned_until:%d %B %Y}" if reader.banned_until else ""
+    reason = f" Reason: {reader.ban_reason}" if reader.ban_reason else ""
+    return f"You have been banned from commenting{until}.{reason}"
+
+
+def ensure_may_act(reader: Reader) -> None:
+    """Forbidden (code `banned`) unless this reader may log in, post, edit, delete and flag."""
+    if reader.is_banned():
+        raise Forbidden(ban_message(reader), code="banned")
+
+
 def authenticate(session: Session, email: str, password: str) -> Reader:
-    """The reader with this email and password, or NotAuthenticated (same message either way)."""
+    """The reader with this email and password, or NotAuthenticated (same message either way).
+
+    A banned reader with the right password is told they are banned; a wrong password never
+    learns whether the account is banned.
+    """
     reader = find_reader_by_email(session, email)
     if reader is None:
         check_password_hash(_DUMMY_HASH, password)
     elif check_password_hash(reader.password_hash, password):
+        ensure_may_act(reader)
         return reader
     raise NotAuthenticated("That email and password do not match an account.",
                            code="invalid_credentials")
+
+
+def end_all_sessions(session: Session, reader: Reader) -> int:
+    """Log a reader out everywhere: every cookie and every token of theirs stops working.
+
+    Returns how many live tokens were revoked.
+    """
+    reader.session_id = new_session_id()
+    return revoke_all_tokens(session, reader)
+
+
+def change_password(session: Session, reader: Reader, password: str,
+                    min_password_length: int) -> None:
+    """Set a new password (checked like a new account's) and end every other session."""
+    check_password(password, reader.email, min_password_length)
+    reader.password_hash = generate_password_hash(password)
+    end_all_sessions(session, reader)
+    session.flush()
 
 
 def _hash_token(token: str) -> str:
@@ -85,9 +127,16 @@ _TOKEN_BY_HASH = sa.select(AuthToken).where(AuthToken.token_hash == sa.bindparam
 
 
 def reader_for_token(session: Session, token: str) -> Reader | None:
-    """The reader a live token belongs to, or None if it is unknown, expired or revoked."""
+    """The reader a live token belongs to, or None if it is unknown, expired or revoked.
+
+    A token of a banned reader raises Forbidden (`banned`) instead, even once revoked, so the
+    embed can say why rather than "your login has expired".
+    """
     row = session.scalar(_TOKEN_BY_HASH, {"token_hash": _hash_token(token)})
-    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
+    if row is None:
+        return None
+    ensure_may_act(row.reader)
+    if row.revoked_at is not None or row.expires_at <= utcnow():
         return None
     return row.reader
 

@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session
 
 from comments_widget.errors import InvalidInput, NotFound
 from comments_widget.models import Comment, Reader, Status, Thread, utcnow
+from comments_widget.page_meta import clean_title
 from comments_widget.services import audit, versions
+from comments_widget.urls import InvalidUrl, normalize_url, origin_of
 
 PAGE_SIZE = 50
 
@@ -78,3 +80,19 @@ def pin(session: Session, actor: Reader, thread: Thread, comment_id: int | None)
     versions.bump(session, [thread.id])
     audit.record(session, actor, "pin" if comment_id else "unpin", "thread", thread.id,
                  str(before or ""), str(comment_id or ""))
+
+
+def rename(session: Session, actor: Reader, thread: Thread, title: str, url: str) -> None:
+    """Correct a thread's title and article URL; the URL must stay on the thread's site."""
+    try:
+        new_url = normalize_url(url)
+    except InvalidUrl as error:
+        raise InvalidInput(f"Bad article URL: {error}.", code="invalid_url") from error
+    if origin_of(new_url) != origin_of(thread.url):
+        raise InvalidInput(f"The article URL must stay on {origin_of(thread.url)}.",
+                           code="url_other_site")
+    before = f"{thread.title} <{thread.url}>"
+    thread.title, thread.url = clean_title(title), new_url
+    versions.bump(session, [thread.id])
+    audit.record(session, actor, "rename", "thread", thread.id, before,
+                 f"{thread.title} <{thread.url}>")

@@ -6,7 +6,7 @@ from flask import Blueprint
 
 from comments_widget import admin
 from comments_widget.resources import STATIC_DIR, TEMPLATES_DIR
-from comments_widget.views import api, embed, pages
+from comments_widget.views import api, embed, guards, outages, pages
 
 
 def create_blueprint() -> Blueprint:
@@ -16,6 +16,11 @@ def create_blueprint() -> Blueprint:
         static_folder=str(STATIC_DIR), static_url_path="/static",
         template_folder=str(TEMPLATES_DIR),
     )
+    blueprint.before_request(guards.limit_request_size)
+    blueprint.before_request(guards.refuse_unstorable_text)
+    blueprint.context_processor(pages.reader_in_templates)
+    for error in outages.UNAVAILABLE_ERRORS:
+        blueprint.register_error_handler(error, outages.page_unavailable)
     embed.register(blueprint)
     blueprint.register_blueprint(api.create_blueprint())
     blueprint.register_blueprint(pages.create_blueprint())

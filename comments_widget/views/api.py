@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify
 from flask_wtf.csrf import generate_csrf
 from werkzeug.exceptions import HTTPException
 
 from comments_widget.auth import api_reader, authenticated_by_token, current_token
 from comments_widget.errors import InvalidInput, NotAuthenticated, WidgetError
 from comments_widget.models import Status
+from comments_widget.page_meta import fetch_page_meta, no_page_meta
 from comments_widget.services import comments as comment_service
 from comments_widget.services import flags
 from comments_widget.services import readers as reader_service
 from comments_widget.services.reading import CommentRow
 from comments_widget.state import current_policy, current_state, db_session
-from comments_widget.views import http, reads
+from comments_widget.views import http, outages, reads
+from comments_widget.views.limits import check_login_allowed, count_failed_login
 from comments_widget.views.notifications import notify_moderators_soon
 from comments_widget.views.openapi import openapi_json
 from comments_widget.views.payloads import comment_json, reader_json
@@ -24,13 +26,14 @@ def post_comment() -> tuple[Response, int]:
     """Post a comment or a reply; the first comment on an article creates its thread."""
     reader = http.require_reader()
     data = http.json_body()
-    ref = http.thread_ref(data.get("url"), data.get("thread_id"), data.get("title", ""))
+    ref = http.thread_ref(data.get("url"), data.get("thread_id"))
     state = current_state()
     state.limiter.hit(state.post_rate_limit, "post", str(reader.id))
     session = db_session()
     comment = comment_service.post_comment(
         session, author=reader, ref=ref, body=data.get("body"), parent_id=data.get("parent_id"),
         rules=state.posting_rules, policy=current_policy(),
+        page_meta=fetch_page_meta if state.fetch_page_titles else no_page_meta,
     )
     session.commit()
     if comment.status == Status.PENDING:
@@ -63,9 +66,11 @@ def flag_comment(comment_id: int) -> tuple[Response, int]:
     """Report a comment to the moderators, once per reader."""
     reader = http.require_reader()
     data = http.json_body()
+    state = current_state()
+    state.limiter.hit(state.flag_rate_limit, "flag", str(reader.id))
     session = db_session()
     flags.flag_comment(session, reader, comment_id, data.get("reason"), data.get("text"),
-                       current_policy().flag_threshold)
+                       current_policy().flag_threshold, state.trusted_flagger_age)
     session.commit()
     return jsonify(reported=True), 201
 
@@ -85,28 +90,35 @@ def create_token() -> tuple[Response, int]:
     """Exchange email and password for a bearer token (for API clients and scripts)."""
     data = http.json_body()
     state = current_state()
-    state.limiter.hit(state.login_rate_limit, "login", request.remote_addr or "unknown")
     email, password = data.get("email"), data.get("password")
+    check_login_allowed(email)
     if not isinstance(email, str) or not isinstance(password, str):
         raise InvalidInput("Send `email` and `password` as text.", code="credentials_required")
     session = db_session()
-    reader = reader_service.authenticate(session, email, password)
+    try:
+        reader = reader_service.authenticate(session, email, password)
+    except WidgetError as error:
+        count_failed_login(email, error)
+        raise
     token = reader_service.issue_token(session, reader, state.token_max_age)
     session.commit()
     return jsonify(token=token, reader=reader_json(reader)), 201
 
 
 def delete_current_token() -> tuple[str, int]:
-    """Log out: revoke the bearer token this request carries."""
-    api_reader()
-    token = current_token()
-    if token is None:
+    """Log out: end this reader's every session, the comment server's own login included, so
+    the next person at a shared computer is not offered "Continue as …" (DESIGN.md)."""
+    reader = api_reader()
+    if reader is None or current_token() is None:
         raise NotAuthenticated("Send the token to revoke as `Authorization: Bearer …`.",
                                code="not_logged_in")
     session = db_session()
-    reader_service.revoke_token(session, token)
+    reader_service.end_all_sessions(session, reader)
     session.commit()
     return "", 204
+
+
+ANY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
 def create_blueprint() -> Blueprint:
@@ -116,17 +128,22 @@ def create_blueprint() -> Blueprint:
     api.after_request(http.add_cors_headers)
     api.register_error_handler(WidgetError, http.handle_widget_error)
     api.register_error_handler(HTTPException, http.handle_http_error)
+    for error in outages.UNAVAILABLE_ERRORS:
+        api.register_error_handler(error, outages.api_unavailable)
+    api.register_error_handler(Exception, outages.api_internal_error)
     reads.register(api)
     api.add_url_rule("/comments", "post_comment", post_comment, methods=["POST"])
-    api.add_url_rule("/comments/<int:comment_id>", "edit_comment", edit_comment,
+    api.add_url_rule("/comments/<cw_id:comment_id>", "edit_comment", edit_comment,
                      methods=["PATCH"])
-    api.add_url_rule("/comments/<int:comment_id>", "delete_comment", delete_comment,
+    api.add_url_rule("/comments/<cw_id:comment_id>", "delete_comment", delete_comment,
                      methods=["DELETE"])
-    api.add_url_rule("/comments/<int:comment_id>/flag", "flag_comment", flag_comment,
+    api.add_url_rule("/comments/<cw_id:comment_id>/flag", "flag_comment", flag_comment,
                      methods=["POST"])
     api.add_url_rule("/me", "me", get_me)
     api.add_url_rule("/tokens", "create_token", create_token, methods=["POST"])
     api.add_url_rule("/tokens/current", "delete_token", delete_current_token,
                      methods=["DELETE"])
     api.add_url_rule("/openapi.json", "openapi", openapi_json)
+    api.add_url_rule("/", "unknown_route", http.unknown_route, methods=ANY_METHOD)
+    api.add_url_rule("/<path:rest>", "unknown_route", http.unknown_route, methods=ANY_METHOD)
     return api

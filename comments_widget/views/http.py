@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from flask import Response, jsonify, request
+from flask import Response, current_app, jsonify, request
 from flask_wtf.csrf import validate_csrf
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 from wtforms.validators import ValidationError
 
 from comments_widget.auth import api_reader, authenticated_by_token
@@ -20,9 +21,11 @@ from comments_widget.errors import (
     WidgetError,
 )
 from comments_widget.models import Reader
-from comments_widget.services.comments import MAX_TITLE_LENGTH, ThreadRef
+from comments_widget.services.comments import ThreadRef
+from comments_widget.services.readers import ensure_may_act
 from comments_widget.state import allowed_origins
 from comments_widget.urls import InvalidUrl, normalize_url, origin_of
+from comments_widget.views.guards import MAX_REQUEST_BYTES, UnstorableText, has_unstorable_text
 
 STATUS_BY_ERROR: dict[type[WidgetError], int] = {
     InvalidInput: 400, NotAuthenticated: 401, Forbidden: 403, NotFound: 404, Conflict: 409,
@@ -30,7 +33,7 @@ STATUS_BY_ERROR: dict[type[WidgetError], int] = {
 }
 # A few codes need a status more precise than their error class gives.
 STATUS_BY_CODE = {"unsupported_media_type": 415, "payload_too_large": 413}
-MAX_REQUEST_BYTES = 256 * 1024
+TOO_LARGE = f"Request bodies are limited to {MAX_REQUEST_BYTES // 1024} KB."
 CORS_ALLOWED_HEADERS = "Authorization, Content-Type, X-CSRFToken"
 CORS_ALLOWED_METHODS = "GET, POST, PATCH, DELETE, OPTIONS"
 
@@ -54,22 +57,55 @@ def handle_widget_error(error: WidgetError) -> Response:
 
 
 def handle_http_error(error: HTTPException) -> Response:
-    """Werkzeug's own errors (405, 404 inside the API) in the same JSON shape."""
-    code = (error.name or "error").lower().replace(" ", "_")
-    return error_response(code, error.description or error.name, error.code or 500)
+    """Werkzeug's own errors (405, 413, a body too large to read) in the same JSON shape."""
+    if isinstance(error, RequestEntityTooLarge):
+        return error_response("payload_too_large", TOO_LARGE, 413)
+    code = getattr(error, "api_code", None) or (error.name or "error").lower().replace(" ", "_")
+    response = error_response(code, error.description or error.name, error.code or 500)
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
+    return response
+
+
+def unknown_route(rest: str = "") -> Response:
+    """Any other path under the API: a JSON 404, or a JSON 405 where only the method is wrong.
+
+    Routing errors happen before Flask knows which blueprint a request is for, so without this
+    catch-all they would get the host app's HTML error pages.
+    """
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    allowed = set()
+    for method in ("GET", "POST", "PATCH", "DELETE", "PUT"):
+        try:
+            endpoint, _ = adapter.match(request.path, method=method)
+        except HTTPException:
+            continue
+        if endpoint != request.endpoint:
+            allowed.add(method)
+    if allowed:
+        raise MethodNotAllowed(valid_methods=sorted(allowed | {"OPTIONS"} | (
+            {"HEAD"} if "GET" in allowed else set())))
+    return error_response("not_found", "There is no such API route; see /api/v1/openapi.json.",
+                          404)
 
 
 def json_body() -> dict[str, Any]:
     """The request's JSON object, or a clear refusal of anything else."""
     if request.content_length and request.content_length > MAX_REQUEST_BYTES:
-        raise InvalidInput(f"Request bodies are limited to {MAX_REQUEST_BYTES // 1024} KB.",
-                           code="payload_too_large")
+        raise InvalidInput(TOO_LARGE, code="payload_too_large")
     if not request.is_json:
         raise InvalidInput("Send the request body as JSON (Content-Type: application/json).",
                            code="unsupported_media_type")
-    data = request.get_json(silent=True)
+    raw = request.get_data(cache=True)
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError) as error:
+        # RecursionError: a body nested thousands of levels deep.
+        raise InvalidInput("The request body is not valid JSON.", code="invalid_json") from error
     if not isinstance(data, dict):
         raise InvalidInput("The request body is not a JSON object.", code="invalid_json")
+    if has_unstorable_text([data]):
+        raise InvalidInput(UnstorableText.description, code="invalid_text")
     return data
 
 
@@ -120,8 +156,12 @@ def require_csrf_header() -> None:
 MAX_THREAD_ID_LENGTH = 200
 
 
-def thread_ref(url: object, thread_id: object = None, title: object = "") -> ThreadRef:
-    """Check an article URL against the allow-list and derive the thread it belongs to."""
+def thread_ref(url: object, thread_id: object = None) -> ThreadRef:
+    """Check an article URL against the allow-list and derive the thread it belongs to.
+
+    An explicit thread id is scoped to the article's site: two sites that both call an article
+    "article-42" get two threads.
+    """
     if not isinstance(url, str):
         raise InvalidInput("Say which article: pass its URL as `url`.", code="url_required")
     try:
@@ -133,12 +173,17 @@ def thread_ref(url: object, thread_id: object = None, title: object = "") -> Thr
                         code="origin_not_allowed")
     key = normalized
     if thread_id not in (None, ""):
-        if not isinstance(thread_id, str) or len(thread_id) > MAX_THREAD_ID_LENGTH:
-            raise InvalidInput(f"thread_id must be text of at most {MAX_THREAD_ID_LENGTH} "
-                               "characters.", code="invalid_thread_id")
-        key = thread_id
-    clean_title = " ".join(title.split())[:MAX_TITLE_LENGTH] if isinstance(title, str) else ""
-    return ThreadRef(key=key, url=normalized, title=clean_title)
+        key = explicit_key(origin_of(normalized) or "", thread_id)
+    return ThreadRef(key=key, url=normalized)
+
+
+def explicit_key(site: str, thread_id: object) -> str:
+    """The key of a thread a site names itself (`data-comments-id`), scoped to that site."""
+    if not isinstance(thread_id, str) or not thread_id.strip() \
+            or len(thread_id) > MAX_THREAD_ID_LENGTH:
+        raise InvalidInput(f"thread_id must be text of at most {MAX_THREAD_ID_LENGTH} "
+                           "characters.", code="invalid_thread_id")
+    return f"id:{site} {thread_id.strip()}"
 
 
 def require_reader() -> Reader:
@@ -146,6 +191,7 @@ def require_reader() -> Reader:
     reader = api_reader()
     if reader is None:
         raise NotAuthenticated("Log in to comment.", code="not_logged_in")
+    ensure_may_act(reader)
     if not authenticated_by_token() and request.method not in ("GET", "HEAD", "OPTIONS"):
         require_csrf_header()
     return reader

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from werkzeug.local import LocalProxy
 from werkzeug.wrappers import Response as BaseResponse
 
+from comments_widget.auth import end_session, session_reader, start_session
 from comments_widget.errors import WidgetError
 from comments_widget.forms import ConfirmForm, LoginForm, RegisterForm
 from comments_widget.models import Reader
 from comments_widget.services import readers as reader_service
 from comments_widget.state import allowed_origins, current_state, db_session
 from comments_widget.urls import origin_of, safe_redirect_target
+from comments_widget.views.limits import check_login_allowed, count_failed_login, limit_client
 from comments_widget.views.payloads import reader_json
 
 # The handoff page carries a live token, and the login pages take passwords: never framed
@@ -57,19 +59,19 @@ def _finish_login(reader: Reader) -> BaseResponse | str:
 def login() -> BaseResponse | str | tuple[str, int]:
     """Email and password; success logs the reader in here and, in a popup, in the embed."""
     _popup_origin()
-    if current_user.is_authenticated and request.method == "GET":
+    if session_reader() is not None and request.method == "GET":
         return render_template("comments_widget/continue.html", form=ConfirmForm(),
                                args=_carry_args())
     form = LoginForm()
     if form.validate_on_submit():
-        state = current_state()
         try:
-            state.limiter.hit(state.login_rate_limit, "login", request.remote_addr or "unknown")
+            check_login_allowed(form.email.data)
             reader = reader_service.authenticate(db_session(), form.email.data, form.password.data)
         except WidgetError as error:
+            count_failed_login(form.email.data, error)
             form.form_errors.append(error.message)
         else:
-            login_user(reader, remember=True)
+            start_session(reader)
             return _finish_login(reader)
     status = 400 if request.method == "POST" else 200
     return render_template("comments_widget/login.html", form=form, args=_carry_args()), status
@@ -78,11 +80,12 @@ def login() -> BaseResponse | str | tuple[str, int]:
 def continue_as() -> BaseResponse | str:
     """An already logged-in reader confirms they want to comment under this account."""
     _popup_origin()
-    if not current_user.is_authenticated:
+    reader = session_reader()
+    if reader is None:
         return redirect(url_for("comments_widget.pages.login", **_carry_args()))
     if not ConfirmForm().validate_on_submit():
         abort(400, description="The form expired; go back and try again.")
-    return _finish_login(current_user)
+    return _finish_login(reader)
 
 
 def register() -> BaseResponse | str | tuple[str, int]:
@@ -92,6 +95,7 @@ def register() -> BaseResponse | str | tuple[str, int]:
     if form.validate_on_submit():
         session = db_session()
         try:
+            limit_client(current_state().register_rate_limit, "register")
             reader = reader_service.register_reader(
                 session, email=form.email.data, display_name=form.display_name.data,
                 password=form.password.data,
@@ -99,11 +103,15 @@ def register() -> BaseResponse | str | tuple[str, int]:
             )
             session.commit()
         except WidgetError as error:
-            field = {"email_taken": form.email, "password_too_short": form.password}.get(
-                error.code, form.display_name)
-            field.errors = [*field.errors, error.message]
+            field = form.email if error.code == "email_taken" else (
+                form.password if error.code.startswith("password") else
+                form.display_name if error.code.startswith("display_name") else None)
+            if field is None:
+                form.form_errors.append(error.message)
+            else:
+                field.errors = [*field.errors, error.message]
         else:
-            login_user(reader, remember=True)
+            start_session(reader)
             return _finish_login(reader)
     status = 400 if request.method == "POST" else 200
     return render_template("comments_widget/register.html", form=form, args=_carry_args(),
@@ -111,10 +119,11 @@ def register() -> BaseResponse | str | tuple[str, int]:
 
 
 def logout() -> BaseResponse | str:
-    """Log out of the comment server (the embed revokes its own token through the API)."""
+    """Log out of the comment server, and everywhere else this reader is logged in."""
     form = ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
-        logout_user()
+        end_session(session_reader())
+        db_session().commit()
         target = safe_redirect_target(request.args.get("next"), allowed_origins())
         return redirect(target or url_for("comments_widget.pages.login"))
     return render_template("comments_widget/logout.html", form=form)
@@ -122,9 +131,17 @@ def logout() -> BaseResponse | str:
 
 def account() -> BaseResponse | str:
     """Where a reader lands after logging in outside a popup."""
-    if not current_user.is_authenticated:
+    if session_reader() is None:
         return redirect(url_for("comments_widget.pages.login"))
     return render_template("comments_widget/account.html", form=ConfirmForm())
+
+
+def reader_in_templates() -> dict[str, object]:
+    """`current_reader` for our templates: ours, never the host's `current_user`.
+
+    Looked up only when a template uses it, so an error page can render with the database down.
+    """
+    return {"current_reader": LocalProxy(session_reader)}
 
 
 def add_security_headers(response: Response) -> Response:

@@ -10,7 +10,7 @@ from comments_widget.services.reading import CommentRow, ThreadRow
 
 def reader_json(reader: Reader) -> dict[str, Any]:
     """What the embed needs to know about the logged-in reader."""
-    from comments_widget.services.comments import ban_message
+    from comments_widget.services.readers import ban_message
 
     return {"id": reader.id, "name": reader.display_name, "role": reader.role.value,
             "banned": ban_message(reader) if reader.is_banned() else None}

@@ -10,11 +10,13 @@ from flask import Blueprint, Response, jsonify, request
 
 from comments_widget.auth import api_reader
 from comments_widget.errors import InvalidInput
+from comments_widget.ids import parse_id
 from comments_widget.models import Status, utcnow
 from comments_widget.services import reading
 from comments_widget.services.policy import thread_is_closed
-from comments_widget.state import current_policy, current_state, db_session
-from comments_widget.views.http import thread_ref
+from comments_widget.state import allowed_origins, current_policy, current_state, db_session
+from comments_widget.urls import origin_of
+from comments_widget.views.http import explicit_key, thread_ref
 from comments_widget.views.payloads import comment_json, comment_tree, thread_json
 
 MAX_COUNT_URLS = 100
@@ -26,11 +28,13 @@ PAYLOAD_FORMAT = 2  # Bump when the payload's shape changes, so no cached copy o
 def _page_args() -> tuple[int | None, int]:
     after, limit = request.args.get("after"), request.args.get("limit")
     page_size = current_state().thread_page_size
-    if after is not None and not after.isdigit():
+    cursor = parse_id(after) if after else None
+    if after and cursor is None:
         raise InvalidInput("`after` must be a comment id.", code="invalid_cursor")
-    if limit is not None and (not limit.isdigit() or not 1 <= int(limit) <= page_size):
+    size = parse_id(limit) if limit is not None else page_size
+    if size is None or size > page_size:
         raise InvalidInput(f"`limit` must be between 1 and {page_size}.", code="invalid_limit")
-    return (int(after) if after else None), (int(limit) if limit else page_size)
+    return cursor, size
 
 
 def _cacheable(response: Response, etag: str) -> Response:
@@ -99,21 +103,34 @@ def get_my_thread_state() -> Response:
 
 
 def get_counts() -> Response:
-    """Approved comment counts for listing pages, keyed by the URLs exactly as asked."""
-    urls = request.args.getlist("url")
-    if not urls:
-        raise InvalidInput("Pass one or more `url` parameters.", code="url_required")
-    if len(urls) > MAX_COUNT_URLS:
+    """Approved comment counts for listing pages, keyed by the URLs (and the explicit thread
+    ids, with `site`) exactly as asked."""
+    urls, ids = request.args.getlist("url"), request.args.getlist("id")
+    if not urls and not ids:
+        raise InvalidInput("Pass one or more `url` (or `id` with `site`) parameters.",
+                           code="url_required")
+    if len(urls) + len(ids) > MAX_COUNT_URLS:
         raise InvalidInput(f"Ask for at most {MAX_COUNT_URLS} URLs at once.",
                            code="too_many_urls")
     keys = {url: thread_ref(url).key for url in urls}
+    id_keys = {}
+    if ids:
+        site = origin_of(request.args.get("site", ""))
+        if site is None or site not in allowed_origins():
+            raise InvalidInput("Pass the allowed origin the ids belong to as `site`.",
+                               code="site_required")
+        id_keys = {thread_id: explicit_key(site, thread_id) for thread_id in ids}
     state, now = current_state(), time.monotonic()
-    cache_key = "\n".join(sorted(set(keys.values())))
+    wanted = set(keys.values()) | set(id_keys.values())
+    cache_key = "\n".join(sorted(wanted))
     counts = state.counts.get(cache_key, now)
     if counts is None:
-        counts = reading.comment_counts(db_session(), keys.values())
+        counts = reading.comment_counts(db_session(), wanted)
         state.counts.put(cache_key, counts, now)
-    response = jsonify(counts={url: counts[key] for url, key in keys.items()})
+    body: dict[str, object] = {"counts": {url: counts[key] for url, key in keys.items()}}
+    if ids:
+        body["ids"] = {thread_id: counts[key] for thread_id, key in id_keys.items()}
+    response = jsonify(body)
     # The same for every reader of a listing page, and only a hint: cache it briefly anywhere.
     response.headers["Cache-Control"] = f"public, max-age={state.thread_max_age}"
     return response
