@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from comments_widget.models import Status
+from comments_widget.page_meta import fetch_page_meta
 from comments_widget.services import community, policy
 from comments_widget.services.comments import PostingRules, ThreadRef, post_comment
 from tests.conftest import PASSWORD, create_reader
@@ -43,9 +44,11 @@ def seed_comment(d: Deployment, body: str, status: Status = Status.APPROVED) -> 
     """A comment by another reader, written straight through the service."""
     with state(d).session_factory() as session:
         author = create_reader(session, "Grace", "grace@example.org")
-        ref = ThreadRef(article_url(d), article_url(d), "The Putin and Kim Delegation")
+        ref = ThreadRef(article_url(d), article_url(d))
+        # The title comes from the live example article, as it does for a real first comment.
         comment = post_comment(session, author=author, ref=ref, body=body, parent_id=None,
-                               rules=PostingRules(1000, 3), policy=policy.Policy())
+                               rules=PostingRules(1000, 3), policy=policy.Policy(),
+                               page_meta=fetch_page_meta)
         comment.status = status
         session.commit()
         return comment.id
