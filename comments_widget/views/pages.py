@@ -7,7 +7,7 @@ from werkzeug.local import LocalProxy
 from werkzeug.wrappers import Response as BaseResponse
 
 from comments_widget.auth import end_session, session_reader, start_session
-from comments_widget.errors import WidgetError
+from comments_widget.errors import RateLimited, WidgetError
 from comments_widget.forms import ConfirmForm, LoginForm, RegisterForm
 from comments_widget.models import Reader
 from comments_widget.services import readers as reader_service
@@ -56,9 +56,18 @@ def _finish_login(reader: Reader) -> BaseResponse | str:
     return redirect(target or url_for("comments_widget.pages.account"))
 
 
-def login() -> BaseResponse | str | tuple[str, int]:
+def _form_answer(page: str, refusal: WidgetError | None) -> tuple[str, int, dict[str, str]]:
+    """A form page again: 200 on first sight, 400 with errors, 429 with Retry-After when
+    rate-limited."""
+    if isinstance(refusal, RateLimited):
+        return page, 429, {"Retry-After": str(refusal.retry_after)}
+    return page, 400 if request.method == "POST" else 200, {}
+
+
+def login() -> BaseResponse | str | tuple[str, int, dict[str, str]]:
     """Email and password; success logs the reader in here and, in a popup, in the embed."""
     _popup_origin()
+    refusal: WidgetError | None = None
     if session_reader() is not None and request.method == "GET":
         return render_template("comments_widget/continue.html", form=ConfirmForm(),
                                args=_carry_args())
@@ -70,11 +79,12 @@ def login() -> BaseResponse | str | tuple[str, int]:
         except WidgetError as error:
             count_failed_login(form.email.data, error)
             form.form_errors.append(error.message)
+            refusal = error
         else:
             start_session(reader)
             return _finish_login(reader)
-    status = 400 if request.method == "POST" else 200
-    return render_template("comments_widget/login.html", form=form, args=_carry_args()), status
+    page = render_template("comments_widget/login.html", form=form, args=_carry_args())
+    return _form_answer(page, refusal)
 
 
 def continue_as() -> BaseResponse | str:
@@ -88,9 +98,10 @@ def continue_as() -> BaseResponse | str:
     return _finish_login(reader)
 
 
-def register() -> BaseResponse | str | tuple[str, int]:
+def register() -> BaseResponse | str | tuple[str, int, dict[str, str]]:
     """Create an account and log in with it straight away."""
     _popup_origin()
+    refusal: WidgetError | None = None
     form = RegisterForm()
     if form.validate_on_submit():
         session = db_session()
@@ -103,6 +114,7 @@ def register() -> BaseResponse | str | tuple[str, int]:
             )
             session.commit()
         except WidgetError as error:
+            refusal = error
             field = form.email if error.code == "email_taken" else (
                 form.password if error.code.startswith("password") else
                 form.display_name if error.code.startswith("display_name") else None)
@@ -113,9 +125,9 @@ def register() -> BaseResponse | str | tuple[str, int]:
         else:
             start_session(reader)
             return _finish_login(reader)
-    status = 400 if request.method == "POST" else 200
-    return render_template("comments_widget/register.html", form=form, args=_carry_args(),
-                           min_password_length=current_state().min_password_length), status
+    page = render_template("comments_widget/register.html", form=form, args=_carry_args(),
+                           min_password_length=current_state().min_password_length)
+    return _form_answer(page, refusal)
 
 
 def logout() -> BaseResponse | str:
