@@ -9,11 +9,27 @@ from __future__ import annotations
 
 import re
 
-from werkzeug.routing import BaseConverter, ValidationError
+from werkzeug.routing import BaseConverter
 
 ID_CONVERTER = "cw_id"
 MAX_ID = 2**31 - 1
-_DIGITS = re.compile(r"[0-9]{1,10}")
+
+
+def _at_most(limit: int) -> str:
+    """A regex for the decimal numbers 1..limit, no leading zeros, so that routing itself
+    refuses a larger one (a converter's ValidationError would end matching with a bare 404)."""
+    digits = str(limit)
+    options = [f"[1-9][0-9]{{0,{len(digits) - 2}}}"]
+    for i, digit in enumerate(map(int, digits)):
+        low = 1 if i == 0 else 0
+        if digit > low:
+            options.append(f"{digits[:i]}[{low}-{digit - 1}][0-9]{{{len(digits) - i - 1}}}")
+    options.append(digits)
+    return "(?:" + "|".join(options) + ")"
+
+
+ID_PATTERN = _at_most(MAX_ID)
+_ID = re.compile(ID_PATTERN)
 
 
 def parse_id(value: object) -> int | None:
@@ -22,7 +38,7 @@ def parse_id(value: object) -> int | None:
         return None
     if isinstance(value, int):
         number = value
-    elif isinstance(value, str) and _DIGITS.fullmatch(value):
+    elif isinstance(value, str) and _ID.fullmatch(value):
         number = int(value)
     else:
         return None
@@ -32,14 +48,11 @@ def parse_id(value: object) -> int | None:
 class BoundedId(BaseConverter):
     """`<cw_id:name>` in a route: a valid id, or the route does not match (a 404)."""
 
-    regex = r"[0-9]{1,10}"
+    regex = ID_PATTERN
     weight = 50
 
     def to_python(self, value: str) -> int:
-        number = parse_id(value)
-        if number is None:
-            raise ValidationError()
-        return number
+        return int(value)
 
     def to_url(self, value: int) -> str:
         return str(value)

@@ -97,6 +97,9 @@ def json_body() -> dict[str, Any]:
         raise InvalidInput("Send the request body as JSON (Content-Type: application/json).",
                            code="unsupported_media_type")
     raw = request.get_data(cache=True)
+    if len(raw) >= MAX_REQUEST_BYTES:
+        # A chunked body has no Content-Length; the stream stops reading at the limit.
+        raise InvalidInput(TOO_LARGE, code="payload_too_large")
     try:
         data = json.loads(raw)
     except (ValueError, RecursionError) as error:
