@@ -11,6 +11,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from comments_widget.config import ConfigError
 
+# What a database that is down, silent, overloaded or read-only raises: the caller's fault
+# never, so it is answered with 503 rather than 500 (views/outages.py).
+UNAVAILABLE_ERRORS = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError)
 SQLITE_BUSY_TIMEOUT_MS = 5000
 SQLITE_MMAP_BYTES = 256 * 1024 * 1024
 SQLITE_CACHE_KIB = 32 * 1024

@@ -12,13 +12,34 @@ from collections import OrderedDict
 
 
 class PayloadCache:
-    """A byte-bounded LRU map from ETag to JSON bytes; safe to share between threads."""
+    """A byte-bounded LRU map from ETag to JSON bytes; safe to share between threads.
 
-    def __init__(self, max_bytes: int) -> None:
+    It also remembers the newest ETag served for each page, so that while the database is
+    unreachable a page this process has served can still be answered (slightly stale).
+    """
+
+    def __init__(self, max_bytes: int, max_pages: int = 10_000) -> None:
         self._max_bytes = max_bytes
         self._entries: OrderedDict[str, bytes] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+        self._latest: OrderedDict[str, str] = OrderedDict()
+        self._max_pages = max_pages
+
+    def served(self, page: str, etag: str) -> None:
+        """Note that `etag` is the newest version of `page` (a thread key, cursor and size)."""
+        with self._lock:
+            self._latest[page] = etag
+            self._latest.move_to_end(page)
+            if len(self._latest) > self._max_pages:
+                self._latest.popitem(last=False)
+
+    def latest(self, page: str) -> tuple[str, bytes] | None:
+        """The newest ETag and payload served for `page`, if both are still held."""
+        with self._lock:
+            etag = self._latest.get(page)
+        payload = self.get(etag) if etag is not None else None
+        return (etag, payload) if etag is not None and payload is not None else None
 
     def get(self, etag: str) -> bytes | None:
         """The payload stored under this ETag, if still held."""

@@ -8,6 +8,7 @@ within that many seconds in every other process.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from comments_widget.db import UNAVAILABLE_ERRORS
 from comments_widget.services import sites
 from comments_widget.services.policy import Policy, load_policy
 
@@ -35,16 +37,26 @@ class SettingsCache:
         self._loaded_at = 0.0
 
     def get(self, session_source: Callable[[], Session]) -> Settings:
-        """The current snapshot, reloaded through a session from `session_source` when stale."""
+        """The current snapshot, reloaded through a session from `session_source` when stale.
+
+        While the database is unreachable the last snapshot stays in use (they change a few
+        times a year), so origin checks and CORS headers keep working through an outage.
+        """
         with self._lock:
             if self._snapshot is None or time.monotonic() - self._loaded_at >= self._ttl:
                 session = session_source()
-                self._snapshot = Settings(policy=load_policy(session),
-                                          site_origins=sites.site_origins(session))
-                self._loaded_at = time.monotonic()
+                try:
+                    self._snapshot = Settings(policy=load_policy(session),
+                                              site_origins=sites.site_origins(session))
+                except UNAVAILABLE_ERRORS:
+                    if self._snapshot is None:
+                        raise
+                    session.rollback()
+                else:
+                    self._loaded_at = time.monotonic()
             return self._snapshot
 
     def invalidate(self) -> None:
-        """Forget the snapshot (after this process changed the policy or the sites)."""
+        """Reload on next use (after this process changed the policy or the sites)."""
         with self._lock:
-            self._snapshot = None
+            self._loaded_at = -math.inf

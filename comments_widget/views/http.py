@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTo
 from wtforms.validators import ValidationError
 
 from comments_widget.auth import api_reader, authenticated_by_token
+from comments_widget.db import UNAVAILABLE_ERRORS
 from comments_widget.errors import (
     Conflict,
     Forbidden,
@@ -23,7 +24,7 @@ from comments_widget.errors import (
 from comments_widget.models import Reader
 from comments_widget.services.comments import ThreadRef
 from comments_widget.services.readers import ensure_may_act
-from comments_widget.state import allowed_origins
+from comments_widget.state import allowed_origins, current_state
 from comments_widget.urls import InvalidUrl, normalize_url, origin_of
 from comments_widget.views.guards import MAX_REQUEST_BYTES, UnstorableText, has_unstorable_text
 
@@ -135,7 +136,11 @@ def add_cors_headers(response: Response) -> Response:
     """Let allowed origins read API answers; never allow credentials (the embed uses tokens)."""
     response.vary.add("Origin")
     origin = request.headers.get("Origin")
-    if origin and origin_of(origin) in allowed_origins():
+    try:
+        allowed = allowed_origins()
+    except UNAVAILABLE_ERRORS:  # A 503 must still reach the embed (configured origins only).
+        allowed = current_state().allowed_origins
+    if origin and origin_of(origin) in allowed:
         response.headers["Access-Control-Allow-Origin"] = origin
         response.headers["Access-Control-Allow-Headers"] = CORS_ALLOWED_HEADERS
         response.headers["Access-Control-Allow-Methods"] = CORS_ALLOWED_METHODS

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import logging
 
-import sqlalchemy as sa
 from flask import Response, render_template
 
+from comments_widget.db import UNAVAILABLE_ERRORS
 from comments_widget.state import current_state
 from comments_widget.views.http import error_response
 
 logger = logging.getLogger("comments_widget")
-UNAVAILABLE_ERRORS = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError)
+__all__ = ["UNAVAILABLE_ERRORS", "api_unavailable", "page_unavailable", "log_outage"]
 RETRY_AFTER_SECONDS = 5
 MESSAGE = "Comments are temporarily unavailable. Please try again in a moment."
 
@@ -25,7 +25,7 @@ def log_outage(error: Exception) -> None:
     """Say what failed, naming the database file when SQLite cannot write to it."""
     engine = current_state().engine
     if engine.dialect.name == "sqlite" and "readonly" in str(error).replace("-", ""):
-        path = engine.url.database
+        path = (engine.url.database or "").removeprefix("file:").partition("?")[0]
         logger.error("The comment database %s (or its -wal/-shm files beside it) is read-only "
                      "for this process: make all three writable by the server's user.", path)
     else:

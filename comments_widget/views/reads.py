@@ -17,6 +17,7 @@ from comments_widget.services.policy import thread_is_closed
 from comments_widget.state import allowed_origins, current_policy, current_state, db_session
 from comments_widget.urls import origin_of
 from comments_widget.views.http import explicit_key, thread_ref
+from comments_widget.views.outages import UNAVAILABLE_ERRORS, log_outage
 from comments_widget.views.payloads import comment_json, comment_tree, thread_json
 
 MAX_COUNT_URLS = 100
@@ -48,17 +49,35 @@ def _cacheable(response: Response, etag: str) -> Response:
 
 
 def get_thread() -> Response:
-    """The public payload of one page of a thread: identical for every reader, cacheable."""
+    """The public payload of one page of a thread: identical for every reader, cacheable.
+
+    With the database unreachable, a page this process has served is answered from memory.
+    """
     ref = thread_ref(request.args.get("url"), request.args.get("thread_id"))
     after, limit = _page_args()
+    page_key = f"{ref.key}\n{after or 0}\n{limit}"
+    try:
+        return _thread_page(ref.key, page_key, after, limit)
+    except UNAVAILABLE_ERRORS as error:
+        stale = current_state().payloads.latest(page_key)
+        if stale is None:
+            raise
+        log_outage(error)
+        etag, payload = stale
+        if request.if_none_match.contains(etag):
+            return _cacheable(Response(status=304), etag)
+        return _cacheable(Response(payload, mimetype="application/json"), etag)
+
+
+def _thread_page(key: str, page_key: str, after: int | None, limit: int) -> Response:
     session = db_session()
     state = current_state()
     now = time.monotonic()
-    thread = state.summaries.get(ref.key, now)
+    thread = state.summaries.get(key, now)
     if thread is None:
-        thread = reading.thread_summary(session, ref.key)
+        thread = reading.thread_summary(session, key)
         if thread is not None:
-            state.summaries.put(ref.key, thread, now)
+            state.summaries.put(key, thread, now)
     if thread is None:
         etag = f"{PAYLOAD_FORMAT}-none"
         if request.if_none_match.contains(etag):
@@ -79,6 +98,7 @@ def get_thread() -> Response:
             "next": page.next_after,
         }, separators=(",", ":")).encode()
         cache.put(etag, payload)
+        cache.served(page_key, etag)
     return _cacheable(Response(payload, mimetype="application/json"), etag)
 
 
