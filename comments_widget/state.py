@@ -70,6 +70,14 @@ def close_db_session(_error: BaseException | None = None) -> None:
         session.close()
 
 
+def rollback_db_session() -> None:
+    """Roll back this app context's session after a failed statement, so that whatever runs
+    next in the request (the CORS hook, an error page) can use it again."""
+    session = g.get(_SESSION_KEY)
+    if session is not None:
+        session.rollback()
+
+
 def allowed_origins() -> frozenset[str]:
     """Origins allowed now: configured ones plus those added in the dashboard."""
     state = current_state()

@@ -12,7 +12,7 @@ import logging
 from flask import Response, render_template
 
 from comments_widget.db import UNAVAILABLE_ERRORS
-from comments_widget.state import current_state
+from comments_widget.state import current_state, rollback_db_session
 from comments_widget.views.http import error_response
 
 logger = logging.getLogger("comments_widget")
@@ -23,6 +23,7 @@ MESSAGE = "Comments are temporarily unavailable. Please try again in a moment."
 
 def log_outage(error: Exception) -> None:
     """Say what failed, naming the database file when SQLite cannot write to it."""
+    rollback_db_session()
     engine = current_state().engine
     if engine.dialect.name == "sqlite" and "readonly" in str(error).replace("-", ""):
         path = (engine.url.database or "").removeprefix("file:").partition("?")[0]
@@ -51,5 +52,6 @@ def page_unavailable(error: Exception) -> tuple[str, int, dict[str, str]]:
 def api_internal_error(error: Exception) -> Response:
     """A bug of ours: logged with its traceback, answered in the JSON shape (CORS intact)."""
     logger.exception("Unhandled error in the comments API", exc_info=error)
+    rollback_db_session()
     return error_response("internal_error", "Something went wrong on the comment server; it "
                           "has been logged. Please try again.", 500)

@@ -1,0 +1,98 @@
+"""What a reader sees of bans, logouts and outages, in real headless Chromium with
+third-party cookies blocked (the embed on one origin, the comment server on another)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+
+from comments_widget.models import Reader
+from comments_widget.services import community
+from tests.conftest import create_reader
+from tests.deployment import Deployment, register_in_popup
+from tests.live import screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def widget_state(d: Deployment):  # noqa: ANN201
+    return d.comment_app.extensions["comments_widget"]
+
+
+def test_a_banned_reader_is_told_why_at_once(deployment: Deployment) -> None:
+    d = deployment
+    compose = d.open_article()
+    register_in_popup(d)
+    compose.get_by_text("Logged in as Ada Reader.").wait_for()
+    with widget_state(d).session_factory() as session:
+        admin = create_reader(session, "Boss", "boss@example.org")
+        reader = session.scalar(sa.select(Reader).where(Reader.email == "ada@example.org"))
+        community.ban(session, admin, reader, "posting spam links", None, False)
+        session.commit()
+    d.page.reload()
+    compose = d.page.locator("#comments .compose")
+    compose.get_by_text("You have been banned from commenting. Reason: posting spam links") \
+        .wait_for()
+    assert "expired" not in compose.inner_text()
+    assert compose.get_by_role("link", name="Log-in").is_visible()
+    screenshot(d.page.locator("#comments"), "embed-banned")
+
+
+def test_logging_out_in_the_embed_ends_the_popups_login_too(deployment: Deployment) -> None:
+    d = deployment
+    compose = d.open_article()
+    register_in_popup(d)
+    compose.get_by_text("Logged in as Ada Reader.").wait_for()
+    compose.get_by_role("button", name="Log out").click()
+    compose.get_by_role("link", name="Log-in").wait_for()
+    # The next person at this computer clicks Log-in: a login form, not "Continue as Ada".
+    with d.page.expect_popup() as popup_info:
+        compose.get_by_role("link", name="Log-in").click()
+    popup = popup_info.value
+    popup.wait_for_load_state()
+    assert popup.get_by_role("button", name="Log in").is_visible()
+    assert "Continue as" not in popup.content()
+    screenshot(popup, "popup-after-logout")
+    popup.close()
+
+
+@contextmanager
+def database_locked(d: Deployment) -> Iterator[None]:
+    """Another connection holds the comment tables, as a stuck migration or a runaway query
+    would: writes wait, then time out (SQLite's busy timeout, PostgreSQL's statement timeout)."""
+    engine = widget_state(d).engine
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN EXCLUSIVE")
+        else:
+            connection.begin()
+            connection.execute(sa.text("LOCK TABLE comments_widget_comments "
+                                       "IN ACCESS EXCLUSIVE MODE"))
+        try:
+            yield
+        finally:
+            connection.rollback()
+
+
+def test_a_database_fault_says_comments_are_temporarily_unavailable(
+    deployment: Deployment,
+) -> None:
+    d = deployment
+    compose = d.open_article()
+    register_in_popup(d)
+    compose.get_by_text("Logged in as Ada Reader.").wait_for()
+    compose.get_by_label("Your comment").fill("Written while the database is stuck")
+    with database_locked(d):
+        compose.get_by_role("button", name="Post comment").click()
+        compose.get_by_text("Comments are temporarily unavailable. Please try again in a "
+                            "moment.").wait_for(timeout=30_000)
+    screenshot(d.page.locator("#comments"), "embed-unavailable")
+    # Nothing typed is lost: the reader posts again once the database answers.
+    assert compose.get_by_label("Your comment").input_value() == \
+        "Written while the database is stuck"
+    compose.get_by_role("button", name="Post comment").click()
+    d.page.locator("#comments article").get_by_text("Written while the database is stuck") \
+        .wait_for()
