@@ -1,0 +1,107 @@
+"""Real gunicorn running the stand-alone server, for start-up and crash tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from tests.conftest import POSTGRES_URL, SITE
+from tests.live import free_port
+
+
+@contextmanager
+def fresh_database(folder: Path) -> Iterator[str]:
+    """A database nobody has used yet: a new SQLite file, or a new PostgreSQL schema."""
+    if not POSTGRES_URL:
+        yield f"sqlite:///{folder / 'comments.sqlite3'}"
+        return
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+class Gunicorn:
+    """`gunicorn -w N 'comments_widget.server:create_app()'` on 127.0.0.1 and a free port."""
+
+    def __init__(self, folder: Path, database_url: str, workers: int) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = folder / "gunicorn.log"
+        env = {**os.environ, "COMMENTS_WIDGET_ALLOWED_ORIGINS": SITE,
+               "COMMENTS_WIDGET_DATABASE_URL": database_url,
+               "COMMENTS_WIDGET_AUTO_MIGRATE": "true",
+               "COMMENTS_WIDGET_SECRET_KEY": "crash-test-secret",
+               "COMMENTS_WIDGET_POST_RATE_LIMIT": "100000/minute",
+               "COMMENTS_WIDGET_INSTANCE_PATH": str(folder / "instance")}
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b",
+                 f"127.0.0.1:{self.port}", "--graceful-timeout", "2",
+                 "comments_widget.server:create_app()"],
+                env=env, stdout=log, stderr=log, cwd=folder, start_new_session=True)
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def wait_until_ready(self, workers: int, timeout: float = 60) -> None:
+        """Every worker booted and the API answers; AssertionError with the log otherwise."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, f"gunicorn exited:\n{self.log_text()}"
+            try:
+                with urllib.request.urlopen(f"{self.url}/comments/api/v1/me", timeout=2):
+                    pass
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.1)
+                continue
+            if self.log_text().count("Booting worker with pid") >= workers:
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"gunicorn did not get ready:\n{self.log_text()}")
+
+    def worker_pids(self) -> list[int]:
+        """The master's children (the workers), from /proc."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+
+    def kill_everything(self) -> None:
+        """SIGKILL the master and every worker at once, as a crash or an OOM kill would."""
+        pids = self.worker_pids()
+        for pid in [self.process.pid, *pids]:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        """Stop gracefully (or kill after 10 s) and reap the whole process group."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
