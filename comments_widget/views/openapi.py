@@ -6,7 +6,10 @@ from typing import Any
 
 from flask import Response, jsonify, url_for
 
+from comments_widget.ids import MAX_ID
+
 _ERROR = {"$ref": "#/components/schemas/Error"}
+_ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 
 
 def _answer(description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -80,25 +83,25 @@ def _spec(base: str) -> dict[str, Any]:
                 "summary": "Post a comment or a reply", "security": [{"bearer": []}],
                 "requestBody": _json_body({
                     "url": {"type": "string"}, "title": {"type": "string"},
-                    "body": {"type": "string"}, "parent_id": {"type": "integer"},
+                    "body": {"type": "string"}, "parent_id": _ID,
                     "thread_id": {"type": "string"}}, ["url", "body"]),
                 "responses": {"201": _answer("The new comment", comment),
                               **_errors(400, 401, 403, 404, 413, 415, 429)}}},
             "/comments/{comment_id}": {
                 "parameters": [{"name": "comment_id", "in": "path", "required": True,
-                                "schema": {"type": "integer"}}],
+                                "schema": _ID}],
                 "patch": {
                     "summary": "Edit one's own comment within the edit window",
                     "security": [{"bearer": []}],
                     "requestBody": _json_body({"body": {"type": "string"}}, ["body"]),
                     "responses": {"200": _answer("The edited comment", comment),
-                                  **_errors(400, 401, 403, 404)}},
+                                  **_errors(400, 401, 403, 404, 413, 415)}},
                 "delete": {
                     "summary": "Delete one's own comment", "security": [{"bearer": []}],
                     "responses": {"204": _answer("Deleted"), **_errors(401, 403, 404)}}},
             "/comments/{comment_id}/flag": {
                 "parameters": [{"name": "comment_id", "in": "path", "required": True,
-                                "schema": {"type": "integer"}}],
+                                "schema": _ID}],
                 "post": {
                     "summary": "Report a comment to the moderators",
                     "security": [{"bearer": []}],
@@ -106,15 +109,17 @@ def _spec(base: str) -> dict[str, Any]:
                         "reason": {"enum": ["spam", "abuse", "off_topic", "other"]},
                         "text": {"type": "string", "maxLength": 500}}, ["reason"]),
                     "responses": {"201": _answer("Reported"),
-                                  **_errors(400, 401, 404, 409)}}},
+                                  **_errors(400, 401, 403, 404, 409, 413, 415, 429)}}},
             "/counts": {"get": {
                 "summary": "Approved comment counts for up to 100 articles",
-                "parameters": [_query("url", "article URLs", many=True)],
-                "responses": {"200": _answer("Counts keyed by the URLs as sent"),
+                "parameters": [_query("url", "article URLs", many=True),
+                               _query("id", "explicit thread ids (with `site`)", False, True),
+                               _query("site", "the allowed origin the ids belong to", False)],
+                "responses": {"200": _answer("Counts keyed by the URLs (and ids) as sent"),
                               **_errors(400, 403)}}},
             "/me": {"get": {
                 "summary": "The logged-in reader, or null",
-                "responses": {"200": _answer("Who is asking"), **_errors(401)}}},
+                "responses": {"200": _answer("Who is asking"), **_errors(401, 403)}}},
             "/tokens": {"post": {
                 "summary": "Exchange email and password for a bearer token",
                 "requestBody": _json_body({"email": {"type": "string"},
@@ -123,7 +128,7 @@ def _spec(base: str) -> dict[str, Any]:
                 "responses": {"201": _answer("A token and its reader", {
                     "type": "object", "properties": {"token": {"type": "string"},
                                                      "reader": reader}}),
-                              **_errors(400, 401, 429)}}},
+                              **_errors(400, 401, 403, 413, 415, 429)}}},
             "/tokens/current": {"delete": {
                 "summary": "Log out: revoke the token sent", "security": [{"bearer": []}],
                 "responses": {"204": _answer("Revoked"), **_errors(401)}}},
