@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-postgres lint bench bench-load bench-explain clean
+.PHONY: demo test test-postgres test-crash test-fuzz lint bench bench-load bench-explain clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -23,6 +23,16 @@ test: $(STAMP)
 test-postgres: $(STAMP)
 	COMMENTS_WIDGET_TEST_DATABASE_URL=$${COMMENTS_WIDGET_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
 		$(BIN)/python -m pytest
+
+# gunicorn killed with SIGKILL mid-load, three times, on SQLite and then on PostgreSQL.
+test-crash: $(STAMP)
+	$(BIN)/python -m pytest -m crash
+	COMMENTS_WIDGET_TEST_DATABASE_URL=$${COMMENTS_WIDGET_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
+		$(BIN)/python -m pytest -m crash
+
+# The OpenAPI fuzz run of the suite with ten times as many generated cases.
+test-fuzz: $(STAMP)
+	COMMENTS_WIDGET_FUZZ_EXAMPLES=800 $(BIN)/python -m pytest tests/test_api_schema.py -s
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
