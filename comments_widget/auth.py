@@ -47,7 +47,7 @@ def _remember_serializer() -> URLSafeTimedSerializer:
 def _reader_for_ident(ident: Any) -> Reader | None:
     """The reader an [id, session id] pair names, if that session id is still theirs."""
     if not (isinstance(ident, list) and len(ident) == 2 and isinstance(ident[0], int)
-            and isinstance(ident[1], str) and 0 < ident[0] < 2**31):
+            and isinstance(ident[1], str) and ident[1] and 0 < ident[0] < 2**31):
         return None
     reader = db_session().get(Reader, ident[0])
     if reader is None or not hmac.compare_digest(reader.session_id, ident[1]):

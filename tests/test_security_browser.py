@@ -96,3 +96,36 @@ def test_a_database_fault_says_comments_are_temporarily_unavailable(
     compose.get_by_role("button", name="Post comment").click()
     d.page.locator("#comments article").get_by_text("Written while the database is stuck") \
         .wait_for()
+
+
+def test_listing_pages_count_threads_keyed_by_the_sites_own_id(deployment: Deployment) -> None:
+    from comments_widget.page_meta import no_page_meta
+    from comments_widget.services import policy
+    from comments_widget.services.comments import PostingRules, ThreadRef, post_comment
+    from comments_widget.views.http import explicit_key
+
+    d = deployment
+    with widget_state(d).session_factory() as session:
+        author = create_reader(session, "Grace", "grace@example.org")
+        article = d.site + "/2023/09/putin-kim"
+        ref = ThreadRef(key=explicit_key(d.site, "article-42"), url=article)
+        for text in ("one", "two", "three"):
+            post_comment(session, author=author, ref=ref, body=text, parent_id=None,
+                         rules=PostingRules(1000, 3), policy=policy.Policy(),
+                         page_meta=no_page_meta)
+        session.commit()
+    d.page.goto(d.site + "/")
+    d.page.evaluate("""() => {
+        for (const id of ["article-42", "article-43"]) {
+            const a = document.createElement("a");
+            a.setAttribute("data-comments-count-id", id);
+            a.textContent = "Comments";
+            document.body.appendChild(a);
+        }
+        window.CommentsWidget.counts();
+    }""")
+    d.page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-comments-count-id]')]"
+        ".every(a => a.textContent !== 'Comments')")
+    texts = d.page.locator("[data-comments-count-id]").all_inner_texts()
+    assert texts == ["3 comments", "0 comments"]
