@@ -30,11 +30,12 @@ PASSWORD = "correct horse battery"
 POSTGRES_URL = os.environ.get("COMMENTS_WIDGET_TEST_DATABASE_URL")
 
 
-@pytest.fixture
-def database_url(tmp_path: Any) -> Iterator[str]:
-    """A database no other test touches: a SQLite file, or a fresh PostgreSQL schema."""
+@contextmanager
+def fresh_database(folder: Any) -> Iterator[str]:
+    """A database nobody has used yet: a new SQLite file in `folder`, or a new PostgreSQL
+    schema (dropped afterwards)."""
     if not POSTGRES_URL:
-        yield f"sqlite:///{tmp_path / 'comments.sqlite3'}"
+        yield f"sqlite:///{folder / 'comments.sqlite3'}"
         return
     schema = f"test_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(POSTGRES_URL)
@@ -47,6 +48,13 @@ def database_url(tmp_path: Any) -> Iterator[str]:
         with admin.begin() as connection:
             connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def database_url(tmp_path: Any) -> Iterator[str]:
+    """A database no other test touches: a SQLite file, or a fresh PostgreSQL schema."""
+    with fresh_database(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

@@ -9,33 +9,11 @@ import sys
 import time
 import urllib.error
 import urllib.request
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from pathlib import Path
 
-import sqlalchemy as sa
-
-from tests.conftest import POSTGRES_URL, SITE
+from tests.conftest import SITE
 from tests.live import free_port
-
-
-@contextmanager
-def fresh_database(folder: Path) -> Iterator[str]:
-    """A database nobody has used yet: a new SQLite file, or a new PostgreSQL schema."""
-    if not POSTGRES_URL:
-        yield f"sqlite:///{folder / 'comments.sqlite3'}"
-        return
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 class Gunicorn:

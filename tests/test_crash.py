@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from comments_widget.models import Comment, Status, Thread
 from comments_widget.services import readers
-from tests.conftest import ARTICLE, PASSWORD
-from tests.gunicorn import Gunicorn, fresh_database
+from tests.conftest import ARTICLE, PASSWORD, fresh_database
+from tests.gunicorn import Gunicorn
 
 pytestmark = pytest.mark.crash
 WORKERS = 2

@@ -11,7 +11,8 @@ import pytest
 import sqlalchemy as sa
 
 from comments_widget import migrate
-from tests.gunicorn import Gunicorn, fresh_database
+from tests.conftest import fresh_database
+from tests.gunicorn import Gunicorn
 
 pytestmark = pytest.mark.slow
 WORKERS = 4
