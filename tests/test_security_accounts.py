@@ -50,6 +50,14 @@ def test_sign_ups_are_limited_per_client_address(make_app: Any) -> None:
                       "real@example.org"]
 
 
+def test_refused_sign_up_forms_do_not_use_up_the_limit(make_app: Any) -> None:
+    app = make_app(COMMENTS_WIDGET_REGISTER_RATE_LIMIT="2/hour")
+    for password in ("password", "qwerty123", "letmein1"):
+        assert register(app.test_client(), "new@example.org", password=password).status_code \
+            == 400
+    assert register(app.test_client(), "new@example.org").status_code == 302
+
+
 def flag_from(client: FlaskClient, session: Session, reader: Reader, comment_id: int) -> Any:
     return client.post(f"/comments/api/v1/comments/{comment_id}/flag",
                        json={"reason": "abuse"}, headers=bearer(session, reader))

@@ -15,9 +15,14 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
-def limit_client(rule: str, name: str) -> None:
-    """Count one `name` attempt from this client address against `rule`."""
-    current_state().limiter.hit(rule, name, client_address())
+def check_client(rule: str, name: str) -> None:
+    """Refuse when this client address has used up `rule` for `name` (counting nothing)."""
+    current_state().limiter.check(rule, name, client_address())
+
+
+def count_client(rule: str, name: str) -> None:
+    """Count one `name` done by this client address (a sign-up that created an account)."""
+    current_state().limiter.count(rule, name, client_address())
 
 
 def check_login_allowed(email: object) -> None:

@@ -13,7 +13,12 @@ from comments_widget.models import Reader
 from comments_widget.services import readers as reader_service
 from comments_widget.state import allowed_origins, current_state, db_session
 from comments_widget.urls import origin_of, safe_redirect_target
-from comments_widget.views.limits import check_login_allowed, count_failed_login, limit_client
+from comments_widget.views.limits import (
+    check_client,
+    check_login_allowed,
+    count_client,
+    count_failed_login,
+)
 from comments_widget.views.payloads import reader_json
 
 # The handoff page carries a live token, and the login pages take passwords: never framed
@@ -106,13 +111,14 @@ def register() -> BaseResponse | str | tuple[str, int, dict[str, str]]:
     if form.validate_on_submit():
         session = db_session()
         try:
-            limit_client(current_state().register_rate_limit, "register")
+            check_client(current_state().register_rate_limit, "register")
             reader = reader_service.register_reader(
                 session, email=form.email.data, display_name=form.display_name.data,
                 password=form.password.data,
                 min_password_length=current_state().min_password_length,
             )
             session.commit()
+            count_client(current_state().register_rate_limit, "register")
         except WidgetError as error:
             refusal = error
             field = form.email if error.code == "email_taken" else (
