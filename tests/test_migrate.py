@@ -76,3 +76,37 @@ def test_upgrading_existing_data_backfills_roots_and_counts(database_url: str) -
     assert roots == {1: 1, 2: 1, 3: 1, 4: 4}
     assert [tuple(row) for row in versions] == [(0, 4)]
     engine.dispose()
+
+
+def test_upgrading_gives_every_reader_a_session_id_and_scopes_explicit_ids(
+    database_url: str,
+) -> None:
+    engine = create_engine(database_url)
+    migrate.upgrade(engine, "0004_comment_counts")
+    now = "2026-01-01 00:00:00+00:00"
+    with engine.begin() as connection:
+        for reader_id in (1, 2):
+            connection.execute(sa.text(
+                "INSERT INTO comments_widget_readers (id, email, display_name, password_hash,"
+                " role, created_at, ban_reason) VALUES (:id, :email, 'A', 'x', 'reader', :now,"
+                " '')"), {"id": reader_id, "email": f"{reader_id}@b.example", "now": now})
+        for thread_id, key, url in [(1, "article-42", "https://news.example/a"),
+                                    (2, "https://news.example/b", "https://news.example/b")]:
+            connection.execute(sa.text(
+                "INSERT INTO comments_widget_threads (id, key, url, title, created_at) "
+                "VALUES (:id, :key, :url, '', :now)"),
+                {"id": thread_id, "key": key, "url": url, "now": now})
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        session_ids = connection.execute(sa.text(
+            "SELECT session_id FROM comments_widget_readers")).scalars().all()
+        keys = connection.execute(sa.text(
+            "SELECT key FROM comments_widget_threads ORDER BY id")).scalars().all()
+    assert len(set(session_ids)) == 2 and all(len(s) >= 32 for s in session_ids)
+    assert keys == ["id:https://news.example article-42", "https://news.example/b"]
+    migrate.downgrade(engine, "0004_comment_counts")
+    with engine.connect() as connection:
+        keys = connection.execute(sa.text(
+            "SELECT key FROM comments_widget_threads ORDER BY id")).scalars().all()
+    assert keys == ["article-42", "https://news.example/b"]
+    engine.dispose()

@@ -82,7 +82,9 @@ def _spec(base: str) -> dict[str, Any]:
             "/comments": {"post": {
                 "summary": "Post a comment or a reply", "security": [{"bearer": []}],
                 "requestBody": _json_body({
-                    "url": {"type": "string"}, "title": {"type": "string"},
+                    "url": {"type": "string"},
+                    "title": {"type": "string", "deprecated": True,
+                              "description": "ignored: the server reads the page's title"},
                     "body": {"type": "string"}, "parent_id": _ID,
                     "thread_id": {"type": "string"}}, ["url", "body"]),
                 "responses": {"201": _answer("The new comment", comment),

@@ -45,6 +45,14 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    connection = op.get_bind()
+    threads = sa.table("comments_widget_threads", sa.column("id", sa.Integer),
+                       sa.column("key", sa.String))
+    rows = connection.execute(sa.select(threads.c.id, threads.c.key)
+                              .where(threads.c.key.like("id:%"))).all()
+    for thread_id, key in rows:
+        connection.execute(threads.update().where(threads.c.id == thread_id)
+                           .values(key=key.partition(" ")[2]))
     with op.batch_alter_table("comments_widget_readers") as batch_op:
         batch_op.drop_column("email_verified_at")
         batch_op.drop_column("session_id")
