@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from comments_widget.db import SQLITE_BUSY_TIMEOUT_MS, create_engine
 from comments_widget.models import Reader
@@ -34,3 +35,14 @@ def test_naive_timestamps_are_refused_rather_than_guessed(state: Any, reader: An
         fresh.get(Reader, reader.id).created_at = datetime(2026, 1, 1)
         with pytest.raises(sa.exc.StatementError, match="naive datetime"):
             fresh.commit()
+
+
+def test_sql_errors_never_show_their_parameters(session: Session, reader: Reader) -> None:
+    """A failed statement's message is logged; it must not carry a password hash."""
+    with pytest.raises(sa.exc.IntegrityError) as failure:
+        session.execute(sa.insert(Reader).values(
+            email=reader.email, display_name="Copy", password_hash="scrypt:SECRET-HASH",
+            session_id="x"))
+    session.rollback()
+    assert "SECRET-HASH" not in str(failure.value)
+    assert "parameters hidden" in str(failure.value)
