@@ -169,7 +169,8 @@ def test_weak_passwords_are_refused(client: FlaskClient, session: Session, passw
 @pytest.mark.parametrize(
     "name",
     ["Editor", "EDITOR", "Ｅｄｉｔｏｒ", "Ed\u200bitor", "Еditor",  # Cyrillic Е
-     "Admin", "Moderator", "M0rgan", "Мorgan", "morgan", "Mor\u202egan"],
+     "Admin", "Moderator", "M0rgan", "Мorgan", "morgan", "Mor\u202egan", "Éditor",
+     "E\u0301ditor", "Mörgan", "E d i t o r", "ЕDITOR"],
 )
 def test_names_that_look_like_staff_are_refused(client: FlaskClient, session: Session,
                                                 moderator: Reader, name: str) -> None:

@@ -75,7 +75,10 @@ _ASCII_FOLD = str.maketrans({"0": "o", "1": "l", "i": "l", "3": "e", "5": "s", "
 def skeleton(name: str) -> str:
     """A form under which names that look alike compare equal (case, script, spacing, 0/O)."""
     folded = "".join(_latin_look_alike(char) for char in clean_display_name(name))
-    letters = "".join(char for char in folded.casefold() if char.isalnum())
+    # Accents off ("Éditor", "E\u0301ditor" read as "Editor"), then case and punctuation.
+    bare = "".join(char for char in unicodedata.normalize("NFKD", folded)
+                   if unicodedata.category(char) != "Mn")
+    letters = "".join(char for char in bare.casefold() if char.isalnum())
     return letters.translate(_ASCII_FOLD)
 
 
