@@ -249,3 +249,19 @@ def test_a_database_the_server_cannot_write_stops_it_at_start_naming_the_file() 
 def test_config_error_names_the_key() -> None:
     assert "COMMENTS_WIDGET_DATABASE_URL" in str(ConfigError(
         "COMMENTS_WIDGET_DATABASE_URL: x is read-only"))
+
+
+def test_an_unexpected_error_still_answers_json_with_cors(make_app: Any,
+                                                          caplog: pytest.LogCaptureFixture
+                                                          ) -> None:
+    app = make_app(COMMENTS_WIDGET_AUTO_MIGRATE=False)  # No tables: every query fails.
+    with app.extensions["comments_widget"].session_factory() as session:
+        session.execute(sa.text("SELECT 1"))  # The database itself answers.
+    answer = app.test_client().get(f"{API}/me", headers={"Origin": SITE,
+                                                         "Authorization": "Bearer x"})
+    # SQLite calls a missing table an OperationalError (503), PostgreSQL a ProgrammingError
+    # (500): either way the embed can read the answer.
+    assert (answer.status_code, answer.get_json()["error"]) in (
+        (500, "internal_error"), (503, "service_unavailable"))
+    assert answer.headers["Access-Control-Allow-Origin"] == SITE
+    assert "comments_widget_settings" in caplog.text

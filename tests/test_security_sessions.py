@@ -143,7 +143,7 @@ def test_logging_out_of_the_embed_ends_the_popups_session(app: Flask, session: S
 
 def test_a_host_with_its_own_flask_login_keeps_its_current_user(tmp_path: Any,
                                                                 database_url: str) -> None:
-    from flask_login import LoginManager, UserMixin, current_user, login_user
+    from flask_login import LoginManager, UserMixin
 
     from comments_widget import CommentsWidget
 
@@ -153,15 +153,24 @@ def test_a_host_with_its_own_flask_login_keeps_its_current_user(tmp_path: Any,
 
     app = Flask("host_with_accounts", instance_path=str(tmp_path / "instance"))
     app.config.update(SECRET_KEY="s", COMMENTS_WIDGET_DATABASE_URL=database_url,
+                      COMMENTS_WIDGET_AUTO_MIGRATE=True,
                       COMMENTS_WIDGET_ALLOWED_ORIGINS=["https://news.example"])
     manager = LoginManager(app)
     manager.user_loader(HostUser)
     CommentsWidget(app)
-    assert app.login_manager is manager
+    try:
+        assert app.login_manager is manager
+        check_host_keeps_its_user(app, HostUser)
+    finally:
+        app.extensions["comments_widget"].engine.dispose()
+
+
+def check_host_keeps_its_user(app: Flask, host_user: type) -> None:
+    from flask_login import current_user, login_user
 
     @app.route("/host-login")
     def host_login() -> str:
-        login_user(HostUser("editor-7"))
+        login_user(host_user("editor-7"))
         return "ok"
 
     @app.route("/whoami")
@@ -173,4 +182,3 @@ def test_a_host_with_its_own_flask_login_keeps_its_current_user(tmp_path: Any,
     assert client.get("/whoami").get_data(as_text=True) == "editor-7"
     assert client.get("/comments/api/v1/me").get_json() == {"reader": None}
     assert client.get("/comments/login").status_code == 200
-    app.extensions["comments_widget"].engine.dispose()

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Response, current_app, jsonify, request
 from flask_wtf.csrf import validate_csrf
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 from wtforms.validators import ValidationError
 
 from comments_widget.auth import api_reader, authenticated_by_token
-from comments_widget.db import UNAVAILABLE_ERRORS
 from comments_widget.errors import (
     Conflict,
     Forbidden,
@@ -24,7 +24,7 @@ from comments_widget.errors import (
 from comments_widget.models import Reader
 from comments_widget.services.comments import ThreadRef
 from comments_widget.services.readers import ensure_may_act
-from comments_widget.state import allowed_origins, current_state
+from comments_widget.state import allowed_origins, current_state, rollback_db_session
 from comments_widget.urls import InvalidUrl, normalize_url, origin_of
 from comments_widget.views.guards import MAX_REQUEST_BYTES, UnstorableText, has_unstorable_text
 
@@ -138,7 +138,10 @@ def add_cors_headers(response: Response) -> Response:
     origin = request.headers.get("Origin")
     try:
         allowed = allowed_origins()
-    except UNAVAILABLE_ERRORS:  # A 503 must still reach the embed (configured origins only).
+    except sa.exc.SQLAlchemyError:
+        # An error answer (503, or a 500 from a bug) must still reach the embed, which cannot
+        # read a response without these headers: fall back to the configured origins.
+        rollback_db_session()
         allowed = current_state().allowed_origins
     if origin and origin_of(origin) in allowed:
         response.headers["Access-Control-Allow-Origin"] = origin
