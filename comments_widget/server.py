@@ -10,13 +10,16 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, redirect, url_for
+from flask.cli import ScriptInfo
 
-from comments_widget import CommentsWidget, migrate
+from comments_widget import CommentsWidget
+from comments_widget.cli import comments_widget_cli
 from comments_widget.config import DEFAULTS, ConfigError
 from comments_widget.errors import WidgetError
 from comments_widget.services import community
@@ -92,24 +95,31 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     return app
 
 
+MANAGEMENT_COMMANDS = ("create-admin", "db", "notify-moderators")
+
+
 def main(argv: list[str] | None = None) -> None:
-    """`comments-widget serve` and `comments-widget db upgrade`."""
-    parser = argparse.ArgumentParser(prog="comments-widget", description=__doc__.splitlines()[0])
+    """`comments-widget serve`, and every `flask comments-widget …` command (create-admin, db,
+    notify-moderators) run against the stand-alone server's configuration."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    parser = argparse.ArgumentParser(
+        prog="comments-widget", description=__doc__.splitlines()[0],
+        epilog=f"Also: {', '.join(MANAGEMENT_COMMANDS)} (comments-widget COMMAND --help).")
+    if args and args[0] in MANAGEMENT_COMMANDS:
+        try:
+            app = create_app()
+        except ConfigError as error:
+            parser.exit(2, f"comments-widget: configuration error: {error}\n")
+        comments_widget_cli.main(args=args, prog_name="comments-widget",
+                                 obj=ScriptInfo(create_app=lambda: app))
+        return
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the comment server (development server)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=5001)
-    db = commands.add_parser("db", help="schema migrations")
-    db.add_argument("action", choices=["upgrade", "current"])
-    args = parser.parse_args(argv)
+    options = parser.parse_args(args)
     try:
         app = create_app()
     except ConfigError as error:
         parser.exit(2, f"comments-widget: configuration error: {error}\n")
-    engine = app.extensions["comments_widget"].engine
-    if args.command == "db":
-        if args.action == "upgrade":
-            migrate.upgrade(engine)
-        print(f"current: {migrate.current_revision(engine)}; newest: {migrate.head_revision()}")
-        return
-    app.run(host=args.host, port=args.port, threaded=True)
+    app.run(host=options.host, port=options.port, threaded=True)

@@ -82,4 +82,23 @@ def test_command_line_migrates_the_database(tmp_path: Path, database_url: str) -
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     head = migrate.head_revision()
-    assert f"current: {head}; newest: {head}" in result.stdout
+    assert f"is at revision {head}." in result.stdout
+    current = subprocess.run([sys.executable, "-m", "comments_widget", "db", "current"],
+                             env=env, capture_output=True, text=True, timeout=60)
+    assert f"current: {head}; newest: {head} (up to date)" in current.stdout
+
+
+COMMAND = str(Path(sys.executable).parent / "comments-widget")  # As pip installs it.
+
+
+def test_create_admin_works_as_the_readme_prints_it(tmp_path: Path, database_url: str) -> None:
+    env = {**os.environ, **environ(tmp_path, database_url),
+           "COMMENTS_WIDGET_ADMIN_PASSWORD": "a long admin passphrase"}
+    result = subprocess.run([COMMAND, "create-admin", "editor@news.example"],
+                            env=env, capture_output=True, text=True, timeout=60,
+                            cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Created editor@news.example as an admin." in result.stdout
+    again = subprocess.run([COMMAND, "create-admin", "editor@news.example"],
+                           env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert "Promoted editor@news.example as an admin." in again.stdout
