@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 
 from comments_widget import migrate
 from comments_widget.errors import WidgetError
+from comments_widget.mail import MailFailed
 from comments_widget.services import community, readers
 from comments_widget.services.notify import send_digest
 from comments_widget.state import current_state
@@ -75,5 +76,9 @@ def notify_moderators() -> None:
     if not state.mail.queue_url:
         raise click.ClickException("Set COMMENTS_WIDGET_PUBLIC_URL so the email can link to "
                                    "the queue.")
-    sent = send_digest(state.session_factory, state.mail)
+    try:
+        sent = send_digest(state.session_factory, state.mail)
+    except MailFailed as error:
+        raise click.ClickException(f"Could not send the digest ({error}); the comments stay "
+                                   "queued for the next one.") from error
     click.echo(f"Emailed moderators about {sent} held comment{'s' if sent != 1 else ''}.")

@@ -68,6 +68,12 @@ DEFAULTS: dict[str, Any] = {
     "COMMENTS_WIDGET_MAIL_SENDER": "comments@localhost",
     # Minimum minutes between two digests (held comments in between wait for the next one).
     "COMMENTS_WIDGET_NOTIFY_INTERVAL_MINUTES": 5,
+    # Minutes a password reset link stays valid (it also stops working once used).
+    "COMMENTS_WIDGET_RESET_LINK_MAX_AGE_MINUTES": 60,
+    # Account emails (reset links) one client address, and one email address, may ask for.
+    "COMMENTS_WIDGET_MAIL_RATE_LIMIT": "5/hour",
+    # The name emails and reader pages use for this comment service; None: the server's host.
+    "COMMENTS_WIDGET_SITE_NAME": None,
     # Public base URL of the comment server, for links in emails sent from the command line.
     "COMMENTS_WIDGET_PUBLIC_URL": None,
     # Seconds a process may keep using the policy and dashboard sites before re-reading them.
@@ -86,7 +92,7 @@ DEFAULTS: dict[str, Any] = {
 
 RATE_LIMIT_KEYS = ("COMMENTS_WIDGET_LOGIN_RATE_LIMIT", "COMMENTS_WIDGET_ACCOUNT_LOGIN_RATE_LIMIT",
                    "COMMENTS_WIDGET_REGISTER_RATE_LIMIT", "COMMENTS_WIDGET_POST_RATE_LIMIT",
-                   "COMMENTS_WIDGET_FLAG_RATE_LIMIT")
+                   "COMMENTS_WIDGET_FLAG_RATE_LIMIT", "COMMENTS_WIDGET_MAIL_RATE_LIMIT")
 
 
 class ConfigError(RuntimeError):
@@ -135,6 +141,7 @@ def validate(config: Mapping[str, Any]) -> None:
         )
     for key in ("COMMENTS_WIDGET_MAX_BODY_LENGTH", "COMMENTS_WIDGET_TOKEN_MAX_AGE_DAYS",
                 "COMMENTS_WIDGET_REMEMBER_DAYS", "COMMENTS_WIDGET_DB_CONNECT_TIMEOUT_SECONDS",
+                "COMMENTS_WIDGET_RESET_LINK_MAX_AGE_MINUTES",
                 "COMMENTS_WIDGET_MIN_PASSWORD_LENGTH", "COMMENTS_WIDGET_SMTP_PORT",
                 "COMMENTS_WIDGET_NOTIFY_INTERVAL_MINUTES", "COMMENTS_WIDGET_THREAD_PAGE_SIZE"):
         value = config[key]

@@ -14,10 +14,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from comments_widget import config, migrate
 from comments_widget.db import check_writable, create_engine, create_session_factory
 from comments_widget.ids import ID_CONVERTER, BoundedId
+from comments_widget.mail import MailSettings
 from comments_widget.payload_cache import PayloadCache, SummaryCache
 from comments_widget.ratelimit import RateLimiter
 from comments_widget.services.comments import PostingRules
-from comments_widget.services.notify import MailSettings
 from comments_widget.settings_cache import SettingsCache
 from comments_widget.state import EXTENSION_KEY, WidgetState, close_db_session
 
@@ -81,6 +81,9 @@ class CommentsWidget:
                 hours=app.config["COMMENTS_WIDGET_TRUSTED_FLAGGER_AGE_HOURS"]),
             remember_for=timedelta(days=app.config["COMMENTS_WIDGET_REMEMBER_DAYS"]),
             fetch_page_titles=bool(app.config["COMMENTS_WIDGET_FETCH_PAGE_TITLES"]),
+            reset_link_max_age=timedelta(
+                minutes=app.config["COMMENTS_WIDGET_RESET_LINK_MAX_AGE_MINUTES"]),
+            mail_rate_limit=app.config["COMMENTS_WIDGET_MAIL_RATE_LIMIT"],
             limiter=RateLimiter(app.config["COMMENTS_WIDGET_REDIS_URL"],
                                 app.config["COMMENTS_WIDGET_RATE_LIMIT_NAMESPACE"]),
             mail=_mail_settings(app.config),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from comments_widget.services.identity import MAX_DISPLAY_NAME, MAX_PASSWORD_LENGTH
 
@@ -34,3 +34,18 @@ class ConfirmForm(FlaskForm):
     """A button and a CSRF token: continue as the logged-in reader, or log out."""
 
     submit = SubmitField("Continue")
+
+
+class ForgotForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False),
+                                            Length(max=254)],
+                       description="The address you registered with.")
+    submit = SubmitField("Send me a link")
+
+
+class ResetForm(FlaskForm):
+    password = PasswordField("New password",
+                             validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)])
+    confirm = PasswordField("New password again", validators=[
+        DataRequired(), EqualTo("password", message="The two passwords differ.")])
+    submit = SubmitField("Set password")

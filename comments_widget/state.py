@@ -9,10 +9,10 @@ import sqlalchemy as sa
 from flask import current_app, g
 from sqlalchemy.orm import Session, sessionmaker
 
+from comments_widget.mail import MailSettings
 from comments_widget.payload_cache import PayloadCache, SummaryCache
 from comments_widget.ratelimit import RateLimiter
 from comments_widget.services.comments import PostingRules
-from comments_widget.services.notify import MailSettings
 from comments_widget.services.policy import Policy
 from comments_widget.settings_cache import SettingsCache
 
@@ -38,6 +38,8 @@ class WidgetState:
     trusted_flagger_age: timedelta
     remember_for: timedelta
     fetch_page_titles: bool
+    reset_link_max_age: timedelta
+    mail_rate_limit: str
     limiter: RateLimiter
     mail: MailSettings | None
     notify_interval_minutes: int

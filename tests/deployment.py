@@ -4,6 +4,7 @@ origins, and Chromium profiles with third-party cookies blocked."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,22 @@ class Deployment:
 
 @pytest.fixture
 def deployment(database_url: str, tmp_path: Path) -> Iterator[Deployment]:
+    with deploy(database_url, tmp_path) as d:
+        yield d
+
+
+@pytest.fixture
+def mail_deployment(database_url: str, tmp_path: Path,
+                    smtp_server: tuple[int, Path]) -> Iterator[Deployment]:
+    """A deployment whose comment server sends its mail to the test SMTP server."""
+    with deploy(database_url, tmp_path, COMMENTS_WIDGET_SMTP_HOST="127.0.0.1",
+                COMMENTS_WIDGET_SMTP_PORT=str(smtp_server[0])) as d:
+        yield d
+
+
+@contextmanager
+def deploy(database_url: str, tmp_path: Path, **extra_env: str) -> Iterator[Deployment]:
+    """The example news site and the comment server on two origins, and a reader's browser."""
     require_chromium()
     site_port, comments_port = free_port(), free_port()
     site, comments = f"http://127.0.0.1:{site_port}", f"http://localhost:{comments_port}"
@@ -41,6 +58,7 @@ def deployment(database_url: str, tmp_path: Path) -> Iterator[Deployment]:
         "COMMENTS_WIDGET_DATABASE_URL": database_url,
         "COMMENTS_WIDGET_AUTO_MIGRATE": "true",
         "COMMENTS_WIDGET_INSTANCE_PATH": str(tmp_path / "instance"),
+        **extra_env,
     })
     with serve(comment_app, comments_port), serve(create_news_app(comments), site_port), \
             browsers(tmp_path / "profiles") as opened:

@@ -2,69 +2,19 @@
 
 from __future__ import annotations
 
-import mailbox
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from comments_widget.mail import MailFailed
 from comments_widget.models import Comment, Reader
 from comments_widget.services.comments import PostingRules, ThreadRef, post_comment
 from comments_widget.services.policy import Policy, save_policy
 from tests.conftest import ARTICLE, bearer, create_reader, make_staff, post, stored
 from tests.live import free_port
-
-
-@pytest.fixture
-def smtp_server(tmp_path: Path) -> Iterator[tuple[int, Path]]:
-    """aiosmtpd on 127.0.0.1, delivering into a Maildir; stopped after the test."""
-    port, maildir = free_port(), tmp_path / "maildir"
-    log = (tmp_path / "aiosmtpd.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}",
-         "-c", "aiosmtpd.handlers.Mailbox", str(maildir)],
-        stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 15
-    import socket
-
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        process.wait(timeout=10)
-        log.close()
-        pytest.fail(f"aiosmtpd did not start: {(tmp_path / 'aiosmtpd.log').read_text()}")
-    try:
-        yield port, maildir
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
-
-
-def delivered(maildir: Path, count: int, timeout: float = 10) -> list[Any]:
-    """Messages in the Maildir once `count` have arrived (bounded wait)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if maildir.exists():
-            messages = list(mailbox.Maildir(str(maildir)))
-            if len(messages) >= count:
-                return messages
-        time.sleep(0.1)
-    return list(mailbox.Maildir(str(maildir))) if maildir.exists() else []
-
-
-def mail_app(make_app: Any, port: int, **extra: Any) -> Any:
-    return make_app(COMMENTS_WIDGET_SMTP_HOST="127.0.0.1", COMMENTS_WIDGET_SMTP_PORT=port,
-                    COMMENTS_WIDGET_MAIL_SENDER="comments@news.example", **extra)
+from tests.smtp import delivered, mail_app
 
 
 def test_held_comment_emails_moderators_with_a_link_to_the_queue(
@@ -126,7 +76,7 @@ def test_failed_delivery_keeps_comments_for_the_next_digest(make_app: Any) -> No
                      parent_id=None, rules=PostingRules(100, 3),
                      policy=Policy(premoderation="all"))
         db.commit()
-    with pytest.raises(OSError):
+    with pytest.raises(MailFailed):
         send_digest(state.session_factory, state.mail)
     with state.session_factory() as db:
         assert [c.notified_at for c in stored(db, Comment)] == [None]

@@ -129,3 +129,39 @@ def test_listing_pages_count_threads_keyed_by_the_sites_own_id(deployment: Deplo
         ".every(a => a.textContent !== 'Comments')")
     texts = d.page.locator("[data-comments-count-id]").all_inner_texts()
     assert texts == ["3 comments", "0 comments"]
+
+
+def test_a_reader_who_forgot_their_password_resets_it_and_is_logged_in_on_the_article(
+    mail_deployment: Deployment, smtp_server: tuple,
+) -> None:
+    import email.policy
+    import re
+    from email import message_from_bytes
+
+    from tests.smtp import delivered
+
+    d = mail_deployment
+    with widget_state(d).session_factory() as session:
+        create_reader(session, "Ada Reader", "ada@example.org")
+    compose = d.open_article()
+    with d.page.expect_popup() as popup_info:
+        compose.get_by_role("link", name="Log-in").click()
+    popup = popup_info.value
+    popup.get_by_role("link", name="Forgot password?").click()
+    popup.get_by_label("Email").fill("ada@example.org")
+    popup.get_by_role("button", name="Send me a link").click()
+    popup.get_by_text("Check your email").wait_for()
+    screenshot(popup, "popup-reset-sent")
+    [raw] = delivered(smtp_server[1], 1)
+    message = message_from_bytes(bytes(raw), policy=email.policy.default)
+    link = re.search(r"(http://\S+/comments/reset/\S+)",
+                     message.get_body(("plain",)).get_content()).group(1)
+    mail_tab = d.context.new_page()  # The reader opens the email's link in a new tab.
+    mail_tab.goto(link)
+    mail_tab.get_by_label("New password", exact=True).fill("my brand new passphrase")
+    mail_tab.get_by_label("New password again").fill("my brand new passphrase")
+    with popup.expect_event("close"):
+        mail_tab.get_by_role("button", name="Set password").click()
+    mail_tab.get_by_text("You are logged in.").wait_for()
+    compose.get_by_text("Logged in as Ada Reader.").wait_for()
+    screenshot(d.page.locator("#comments"), "embed-after-reset")

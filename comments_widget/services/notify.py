@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-import smtplib
-from dataclasses import dataclass
 from email.message import EmailMessage
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
+from comments_widget.mail import MailFailed, MailSettings, deliver
 from comments_widget.models import Comment, Reader, Role, Status, utcnow
 
 MAX_LISTED = 20
 
 
-@dataclass(frozen=True)
-class MailSettings:
-    """SMTP settings from COMMENTS_WIDGET_SMTP_* and the link moderators follow."""
-
-    host: str
-    port: int
-    username: str | None
-    password: str | None
-    starttls: bool
-    sender: str
-    queue_url: str
+__all__ = ["MailSettings", "send_digest"]
 
 
 def _claim_unnotified(session: Session) -> list[Comment]:
@@ -72,13 +61,8 @@ def send_digest(session_factory: sessionmaker[Session], settings: MailSettings) 
         if not comments:
             return 0
         try:
-            with smtplib.SMTP(settings.host, settings.port, timeout=30) as smtp:
-                if settings.starttls:
-                    smtp.starttls()
-                if settings.username:
-                    smtp.login(settings.username, settings.password or "")
-                smtp.send_message(_digest(comments, recipients, settings))
-        except (OSError, smtplib.SMTPException):
+            deliver(settings, _digest(comments, recipients, settings))
+        except MailFailed:
             session.execute(sa.update(Comment)
                             .where(Comment.id.in_([c.id for c in comments]))
                             .values(notified_at=None))

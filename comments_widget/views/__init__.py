@@ -6,7 +6,7 @@ from flask import Blueprint
 
 from comments_widget import admin
 from comments_widget.resources import STATIC_DIR, TEMPLATES_DIR
-from comments_widget.views import api, embed, guards, outages, pages
+from comments_widget.views import api, embed, guards, outages, pages, recovery
 
 
 def create_blueprint() -> Blueprint:
@@ -23,6 +23,8 @@ def create_blueprint() -> Blueprint:
         blueprint.register_error_handler(error, outages.page_unavailable)
     embed.register(blueprint)
     blueprint.register_blueprint(api.create_blueprint())
-    blueprint.register_blueprint(pages.create_blueprint())
+    reader_pages = pages.create_blueprint()
+    recovery.register(reader_pages)
+    blueprint.register_blueprint(reader_pages)
     blueprint.register_blueprint(admin.create_blueprint())
     return blueprint

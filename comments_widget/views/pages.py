@@ -32,7 +32,7 @@ SECURITY_HEADERS = {
 }
 
 
-def _popup_origin() -> str | None:
+def popup_origin() -> str | None:
     """The allowed origin of the article page that opened this popup, if one did."""
     origin = request.args.get("origin")
     if origin is None:
@@ -42,14 +42,14 @@ def _popup_origin() -> str | None:
     return origin
 
 
-def _carry_args() -> dict[str, str]:
+def carry_args() -> dict[str, str]:
     """Query parameters that follow the reader from page to page (login ↔ register)."""
     return {key: request.args[key] for key in ("origin", "next") if key in request.args}
 
 
-def _finish_login(reader: Reader) -> BaseResponse | str:
+def finish_login(reader: Reader) -> BaseResponse | str:
     """After a successful login: hand a token to the embed, or go where the reader was going."""
-    origin = _popup_origin()
+    origin = popup_origin()
     if origin is not None:
         session = db_session()
         token = reader_service.issue_token(session, reader, current_state().token_max_age)
@@ -61,7 +61,7 @@ def _finish_login(reader: Reader) -> BaseResponse | str:
     return redirect(target or url_for("comments_widget.pages.account"))
 
 
-def _form_answer(page: str, refusal: WidgetError | None) -> tuple[str, int, dict[str, str]]:
+def form_answer(page: str, refusal: WidgetError | None) -> tuple[str, int, dict[str, str]]:
     """A form page again: 200 on first sight, 400 with errors, 429 with Retry-After when
     rate-limited."""
     if isinstance(refusal, RateLimited):
@@ -71,11 +71,11 @@ def _form_answer(page: str, refusal: WidgetError | None) -> tuple[str, int, dict
 
 def login() -> BaseResponse | str | tuple[str, int, dict[str, str]]:
     """Email and password; success logs the reader in here and, in a popup, in the embed."""
-    _popup_origin()
+    popup_origin()
     refusal: WidgetError | None = None
     if session_reader() is not None and request.method == "GET":
         return render_template("comments_widget/continue.html", form=ConfirmForm(),
-                               args=_carry_args())
+                               args=carry_args())
     form = LoginForm()
     if form.validate_on_submit():
         try:
@@ -87,25 +87,26 @@ def login() -> BaseResponse | str | tuple[str, int, dict[str, str]]:
             refusal = error
         else:
             start_session(reader)
-            return _finish_login(reader)
-    page = render_template("comments_widget/login.html", form=form, args=_carry_args())
-    return _form_answer(page, refusal)
+            return finish_login(reader)
+    page = render_template("comments_widget/login.html", form=form, args=carry_args(),
+                           can_reset=current_state().mail is not None)
+    return form_answer(page, refusal)
 
 
 def continue_as() -> BaseResponse | str:
     """An already logged-in reader confirms they want to comment under this account."""
-    _popup_origin()
+    popup_origin()
     reader = session_reader()
     if reader is None:
-        return redirect(url_for("comments_widget.pages.login", **_carry_args()))
+        return redirect(url_for("comments_widget.pages.login", **carry_args()))
     if not ConfirmForm().validate_on_submit():
         abort(400, description="The form expired; go back and try again.")
-    return _finish_login(reader)
+    return finish_login(reader)
 
 
 def register() -> BaseResponse | str | tuple[str, int, dict[str, str]]:
     """Create an account and log in with it straight away."""
-    _popup_origin()
+    popup_origin()
     refusal: WidgetError | None = None
     form = RegisterForm()
     if form.validate_on_submit():
@@ -130,10 +131,10 @@ def register() -> BaseResponse | str | tuple[str, int, dict[str, str]]:
                 field.errors = [*field.errors, error.message]
         else:
             start_session(reader)
-            return _finish_login(reader)
-    page = render_template("comments_widget/register.html", form=form, args=_carry_args(),
+            return finish_login(reader)
+    page = render_template("comments_widget/register.html", form=form, args=carry_args(),
                            min_password_length=current_state().min_password_length)
-    return _form_answer(page, refusal)
+    return form_answer(page, refusal)
 
 
 def logout() -> BaseResponse | str:

@@ -1,0 +1,144 @@
+"""A forgotten password: "send me a link", then a first-party page that sets a new one.
+
+The answer to "send me a link" is the same whether or not the address has an account; only a
+mail server that cannot be reached changes it, and it does so for every address alike.
+After a reset the reader is logged in and, when the link was asked for from the embed's popup,
+the token reaches the article as after a normal login (static/handoff.js, static/waiting.js).
+"""
+
+from __future__ import annotations
+
+import logging
+from email.message import EmailMessage
+
+from flask import Blueprint, current_app, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
+
+from comments_widget import mail
+from comments_widget.auth import start_session
+from comments_widget.errors import RateLimited, WidgetError
+from comments_widget.forms import ForgotForm, ResetForm
+from comments_widget.models import Reader
+from comments_widget.services import readers as reader_service
+from comments_widget.signed_links import (
+    InvalidLink,
+    link_reader_id,
+    make_link_token,
+    still_valid_for,
+)
+from comments_widget.state import current_state, db_session
+from comments_widget.views.limits import check_client, count_client
+from comments_widget.views.pages import carry_args, finish_login, form_answer, popup_origin
+
+logger = logging.getLogger("comments_widget")
+PURPOSE = "reset"
+
+
+def public_url(endpoint: str, **values: str) -> str:
+    """An absolute link for an email: COMMENTS_WIDGET_PUBLIC_URL, else this request's host."""
+    base = current_app.config["COMMENTS_WIDGET_PUBLIC_URL"] or request.host_url
+    return base.rstrip("/") + url_for(endpoint, **values)
+
+
+def site_name() -> str:
+    """What emails and pages call this comment service."""
+    return current_app.config["COMMENTS_WIDGET_SITE_NAME"] or request.host
+
+
+def _reset_message(settings: mail.MailSettings, reader: Reader) -> EmailMessage:
+    token = make_link_token(current_app.secret_key, PURPOSE, reader)
+    link = public_url("comments_widget.pages.reset_password", token=token, **carry_args())
+    minutes = int(current_state().reset_link_max_age.total_seconds() // 60)
+    name = site_name()
+    return mail.compose(settings, reader.email, f"Reset your password for {name}", [
+        f"Hello {reader.display_name},",
+        f"This link sets a new password for your comments account on {name}. It works once, "
+        f"for {minutes} minutes.",
+        "If you did not ask for it, ignore this email: your password stays as it is.",
+    ], link=("Choose a new password", link))
+
+
+def forgot_password() -> BaseResponse | str | tuple[str, int, dict[str, str]]:
+    """Ask for a reset link by email."""
+    popup_origin()
+    settings = current_state().mail
+    form = ForgotForm()
+    refusal: WidgetError | None = None
+    if settings is not None and form.validate_on_submit():
+        state = current_state()
+        email = reader_service.normalize_email(form.email.data)
+        try:
+            check_client(state.mail_rate_limit, "mail")
+            state.limiter.check(state.mail_rate_limit, "mail-to", email)
+            reader = reader_service.find_reader_by_email(db_session(), email)
+            if reader is not None and not reader.is_banned():
+                mail.deliver(settings, _reset_message(settings, reader))
+            else:
+                mail.check_reachable(settings)
+        except RateLimited as error:
+            refusal = error
+            form.form_errors.append(error.message)
+        except mail.MailFailed as error:
+            logger.error("Could not send a password reset email: %s", error)
+            form.form_errors.append("We could not send the email. Please try again in a few "
+                                    "minutes.")
+            page = render_template("comments_widget/forgot.html", form=form, args=carry_args())
+            return page, 503, {"Retry-After": "60"}
+        else:
+            count_client(state.mail_rate_limit, "mail")
+            state.limiter.count(state.mail_rate_limit, "mail-to", email)
+            minutes = int(state.reset_link_max_age.total_seconds() // 60)
+            return render_template("comments_widget/forgot_sent.html", email=email,
+                                   minutes=minutes, origin=popup_origin(),
+                                   login_url=url_for("comments_widget.pages.login",
+                                                     **carry_args()))
+    page = render_template("comments_widget/forgot.html", form=form, args=carry_args(),
+                           mail_off=settings is None)
+    return form_answer(page, refusal)
+
+
+def reset_password(token: str) -> BaseResponse | str | tuple[str, int, dict[str, str]]:
+    """Set a new password from an emailed link; all other sessions end, this one starts."""
+    popup_origin()
+    state = current_state()
+    session = db_session()
+    try:
+        reader_id, fingerprint = link_reader_id(current_app.secret_key, PURPOSE, token,
+                                                state.reset_link_max_age)
+    except InvalidLink as error:
+        return _bad_link(expired=error.expired)
+    reader = session.get(Reader, reader_id) if 0 < reader_id < 2**31 else None
+    if not still_valid_for(reader, fingerprint):
+        return _bad_link(expired=False)
+    assert reader is not None
+    form = ResetForm()
+    refusal: WidgetError | None = None
+    if form.validate_on_submit():
+        try:
+            reader_service.ensure_may_act(reader)
+            reader_service.change_password(session, reader, form.password.data,
+                                           state.min_password_length)
+            session.commit()
+        except WidgetError as error:
+            session.rollback()
+            refusal = error
+            form.password.errors = [*form.password.errors, error.message]
+        else:
+            start_session(reader)
+            return finish_login(reader)
+    page = render_template("comments_widget/reset.html", form=form, token=token,
+                           args=carry_args(), min_password_length=state.min_password_length)
+    return form_answer(page, refusal)
+
+
+def _bad_link(expired: bool) -> tuple[str, int, dict[str, str]]:
+    page = render_template("comments_widget/reset_invalid.html", expired=expired,
+                           args=carry_args())
+    return page, 400, {}
+
+
+def register(pages: Blueprint) -> None:
+    """Add the recovery pages to the reader pages blueprint."""
+    pages.add_url_rule("/forgot", "forgot_password", forgot_password, methods=["GET", "POST"])
+    pages.add_url_rule("/reset/<token>", "reset_password", reset_password,
+                       methods=["GET", "POST"])
