@@ -18,6 +18,7 @@ from werkzeug.serving import make_server
 
 from comments_widget.server import create_app as create_comment_server
 from example_site.app import create_news_app
+from example_site.mail_sink import start_mail_sink
 
 DEMO_ADMIN_EMAIL = "editor@example.org"
 
@@ -57,6 +58,10 @@ def main() -> None:
     environ = dict(os.environ)
     environ.setdefault("COMMENTS_WIDGET_ALLOWED_ORIGINS", site_origin)
     environ.setdefault("COMMENTS_WIDGET_INSTANCE_PATH", args.instance)
+    sink = None
+    if not environ.get("COMMENTS_WIDGET_SMTP_HOST"):
+        sink, port = start_mail_sink()
+        environ.update(COMMENTS_WIDGET_SMTP_HOST="127.0.0.1", COMMENTS_WIDGET_SMTP_PORT=str(port))
     comment_app = create_comment_server(environ)
     admin_email, admin_password = ensure_demo_admin(comment_app, Path(args.instance))
     comment_server = make_server("127.0.0.1", args.comments_port, comment_app, threaded=True)
@@ -67,6 +72,11 @@ def main() -> None:
     print(f"News site:      {site_origin}/   — open this one")
     print(f"Dashboard:      {comments_origin}/comments/admin/  "
           f"(log in as {admin_email} / {admin_password})")
+    if sink is not None:
+        print("Emails (password resets):  printed here, by a local mail catcher; set "
+              "COMMENTS_WIDGET_SMTP_HOST/PORT to send them for real.")
+    else:
+        print(f"Emails: sent through {environ['COMMENTS_WIDGET_SMTP_HOST']}")
     print("Press Ctrl+C to stop.")
     try:
         news_site.serve_forever()
@@ -74,6 +84,8 @@ def main() -> None:
         pass
     finally:
         comment_server.shutdown()
+        if sink is not None:
+            sink.stop()
 
 
 if __name__ == "__main__":

@@ -45,3 +45,22 @@ def test_unknown_article_is_a_404() -> None:
 def test_article_text_is_the_shared_example_verbatim() -> None:
     ours = Path(__file__).parent.parent / "example_site" / "content" / "putin-kim.txt"
     assert "Pak Thae Song" in ours.read_text(encoding="utf-8")
+
+
+def test_the_demo_mail_catcher_prints_the_reset_link(make_app, capsys) -> None:  # noqa: ANN001
+    from example_site.mail_sink import start_mail_sink
+    from tests.conftest import create_reader, csrf_token
+
+    sink, port = start_mail_sink()
+    try:
+        app = make_app(COMMENTS_WIDGET_SMTP_HOST="127.0.0.1", COMMENTS_WIDGET_SMTP_PORT=port)
+        with app.extensions["comments_widget"].session_factory() as session:
+            create_reader(session)
+        client = app.test_client()
+        client.post("/comments/forgot", data={
+            "email": "ada@example.org", "csrf_token": csrf_token(client, "/comments/forgot")})
+    finally:
+        sink.stop()
+    printed = capsys.readouterr().out
+    assert "── Email to ada@example.org: Reset your password for localhost" in printed
+    assert "Choose a new password: http://localhost/comments/reset/" in printed
