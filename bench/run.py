@@ -72,6 +72,7 @@ def ours_env(url: str) -> dict[str, str]:
     return {"COMMENTS_WIDGET_DATABASE_URL": url, "COMMENTS_WIDGET_ALLOWED_ORIGINS": seed.SITE,
             "COMMENTS_WIDGET_SECRET_KEY": secrets.token_hex(16),
             "COMMENTS_WIDGET_AUTO_MIGRATE": "false",
+            "COMMENTS_WIDGET_EMAIL_VERIFICATION": "off",
             "COMMENTS_WIDGET_POST_RATE_LIMIT": "100000000/minute",
             "COMMENTS_WIDGET_INSTANCE_PATH": str(WORK / "instance")}
 

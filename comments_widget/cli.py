@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from comments_widget import migrate
@@ -10,6 +13,7 @@ from comments_widget.errors import WidgetError
 from comments_widget.mail import MailFailed
 from comments_widget.services import community, readers
 from comments_widget.services.notify import send_digest
+from comments_widget.services.verification import purge_unverified
 from comments_widget.state import current_state
 
 comments_widget_cli = AppGroup("comments-widget", help="Manage comments_widget.")
@@ -82,3 +86,17 @@ def notify_moderators() -> None:
         raise click.ClickException(f"Could not send the digest ({error}); the comments stay "
                                    "queued for the next one.") from error
     click.echo(f"Emailed moderators about {sent} held comment{'s' if sent != 1 else ''}.")
+
+
+@comments_widget_cli.command("purge-unverified")
+@click.option("--days", type=click.IntRange(min=1), default=None,
+              help="Age in days (default: COMMENTS_WIDGET_UNVERIFIED_MAX_AGE_DAYS).")
+def purge_unverified_readers(days: int | None) -> None:
+    """Delete reader accounts whose email address was never confirmed (run it from cron)."""
+    state = current_state()
+    days = days or current_app.config["COMMENTS_WIDGET_UNVERIFIED_MAX_AGE_DAYS"]
+    with state.session_factory() as session:
+        purged = purge_unverified(session, timedelta(days=days))
+        session.commit()
+    click.echo(f"Deleted {purged} account{'s' if purged != 1 else ''} never confirmed "
+               f"within {days} days.")

@@ -68,6 +68,13 @@ DEFAULTS: dict[str, Any] = {
     "COMMENTS_WIDGET_MAIL_SENDER": "comments@localhost",
     # Minimum minutes between two digests (held comments in between wait for the next one).
     "COMMENTS_WIDGET_NOTIFY_INTERVAL_MINUTES": 5,
+    # When a new reader must confirm their email address: "off", "before_posting" (they may
+    # log in, but their comments wait until they confirm) or "before_login".
+    "COMMENTS_WIDGET_EMAIL_VERIFICATION": "before_posting",
+    # Hours a confirmation link stays valid.
+    "COMMENTS_WIDGET_VERIFY_LINK_MAX_AGE_HOURS": 48,
+    # Days after which `comments-widget purge-unverified` deletes accounts never confirmed.
+    "COMMENTS_WIDGET_UNVERIFIED_MAX_AGE_DAYS": 7,
     # Minutes a password reset link stays valid (it also stops working once used).
     "COMMENTS_WIDGET_RESET_LINK_MAX_AGE_MINUTES": 60,
     # Account emails (reset links) one client address, and one email address, may ask for.
@@ -93,6 +100,9 @@ DEFAULTS: dict[str, Any] = {
 RATE_LIMIT_KEYS = ("COMMENTS_WIDGET_LOGIN_RATE_LIMIT", "COMMENTS_WIDGET_ACCOUNT_LOGIN_RATE_LIMIT",
                    "COMMENTS_WIDGET_REGISTER_RATE_LIMIT", "COMMENTS_WIDGET_POST_RATE_LIMIT",
                    "COMMENTS_WIDGET_FLAG_RATE_LIMIT", "COMMENTS_WIDGET_MAIL_RATE_LIMIT")
+
+
+VERIFICATION_MODES = ("off", "before_posting", "before_login")
 
 
 class ConfigError(RuntimeError):
@@ -142,6 +152,8 @@ def validate(config: Mapping[str, Any]) -> None:
     for key in ("COMMENTS_WIDGET_MAX_BODY_LENGTH", "COMMENTS_WIDGET_TOKEN_MAX_AGE_DAYS",
                 "COMMENTS_WIDGET_REMEMBER_DAYS", "COMMENTS_WIDGET_DB_CONNECT_TIMEOUT_SECONDS",
                 "COMMENTS_WIDGET_RESET_LINK_MAX_AGE_MINUTES",
+                "COMMENTS_WIDGET_VERIFY_LINK_MAX_AGE_HOURS",
+                "COMMENTS_WIDGET_UNVERIFIED_MAX_AGE_DAYS",
                 "COMMENTS_WIDGET_MIN_PASSWORD_LENGTH", "COMMENTS_WIDGET_SMTP_PORT",
                 "COMMENTS_WIDGET_NOTIFY_INTERVAL_MINUTES", "COMMENTS_WIDGET_THREAD_PAGE_SIZE"):
         value = config[key]
@@ -154,6 +166,15 @@ def validate(config: Mapping[str, Any]) -> None:
         value = config[key]
         if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
             raise ConfigError(f"{key} must be a number of seconds, 0 or more, got {value!r}")
+    verification = config["COMMENTS_WIDGET_EMAIL_VERIFICATION"]
+    if verification not in VERIFICATION_MODES:
+        raise ConfigError(f"COMMENTS_WIDGET_EMAIL_VERIFICATION must be one of "
+                          f"{', '.join(VERIFICATION_MODES)}, got {verification!r}")
+    if verification != "off" and not config["COMMENTS_WIDGET_SMTP_HOST"]:
+        raise ConfigError(
+            f"COMMENTS_WIDGET_EMAIL_VERIFICATION is {verification!r}, but email is off: set "
+            "COMMENTS_WIDGET_SMTP_HOST (and _PORT) so readers can get the link, or set "
+            "COMMENTS_WIDGET_EMAIL_VERIFICATION to 'off'.")
     hops = config["COMMENTS_WIDGET_TRUSTED_PROXY_HOPS"]
     if not isinstance(hops, int) or isinstance(hops, bool) or not 0 <= hops <= 5:
         raise ConfigError(f"COMMENTS_WIDGET_TRUSTED_PROXY_HOPS must be 0 to 5, got {hops!r}")

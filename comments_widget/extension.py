@@ -69,6 +69,8 @@ class CommentsWidget:
             posting_rules=PostingRules(
                 max_body_length=app.config["COMMENTS_WIDGET_MAX_BODY_LENGTH"],
                 max_depth=app.config["COMMENTS_WIDGET_MAX_DEPTH"],
+                require_verified_email=(
+                    app.config["COMMENTS_WIDGET_EMAIL_VERIFICATION"] == "before_posting"),
             ),
             token_max_age=timedelta(days=app.config["COMMENTS_WIDGET_TOKEN_MAX_AGE_DAYS"]),
             min_password_length=app.config["COMMENTS_WIDGET_MIN_PASSWORD_LENGTH"],
@@ -84,6 +86,9 @@ class CommentsWidget:
             reset_link_max_age=timedelta(
                 minutes=app.config["COMMENTS_WIDGET_RESET_LINK_MAX_AGE_MINUTES"]),
             mail_rate_limit=app.config["COMMENTS_WIDGET_MAIL_RATE_LIMIT"],
+            email_verification=app.config["COMMENTS_WIDGET_EMAIL_VERIFICATION"],
+            verify_link_max_age=timedelta(
+                hours=app.config["COMMENTS_WIDGET_VERIFY_LINK_MAX_AGE_HOURS"]),
             limiter=RateLimiter(app.config["COMMENTS_WIDGET_REDIS_URL"],
                                 app.config["COMMENTS_WIDGET_RATE_LIMIT_NAMESPACE"]),
             mail=_mail_settings(app.config),

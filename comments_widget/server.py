@@ -95,7 +95,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     return app
 
 
-MANAGEMENT_COMMANDS = ("create-admin", "db", "notify-moderators")
+MANAGEMENT_COMMANDS = ("create-admin", "db", "notify-moderators", "purge-unverified")
 
 
 def main(argv: list[str] | None = None) -> None:

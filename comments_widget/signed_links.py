@@ -1,8 +1,9 @@
-"""Links in emails that change something: signed, bound to one purpose, expiring, single-use.
+"""Links in emails that change something: signed, bound to one purpose, expiring.
 
-A link carries the reader's id and a fingerprint of their session identifier. Using it
-(a password reset) changes that identifier, so the link, and every other link sent before it,
-stops working: single use without storing anything.
+A link signs the reader's id and a *binding*: a fingerprint of what must not have changed for
+the link to work. A reset link is bound to the reader's session identifier, which the reset
+itself replaces, so it works once and dies with every other session; a confirmation link is
+bound to the email address, so a link sent before an address change confirms nothing.
 """
 
 from __future__ import annotations
@@ -23,33 +24,40 @@ class InvalidLink(Exception):
         self.expired = expired
 
 
-def _fingerprint(reader: Reader) -> str:
-    return hashlib.sha256(reader.session_id.encode()).hexdigest()[:20]
+def _fingerprint(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()[:20]
+
+
+def session_binding(reader: Reader) -> str:
+    """Valid until the reader's sessions end (logout, password change, ban, role change)."""
+    return _fingerprint(reader.session_id)
+
+
+def email_binding(reader: Reader) -> str:
+    """Valid while the reader's email address stays the same."""
+    return _fingerprint(reader.email)
 
 
 def _serializer(secret: str, purpose: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret, salt=f"comments_widget.link.{purpose}")
 
 
-def make_link_token(secret: str, purpose: str, reader: Reader) -> str:
-    """A token for `purpose` (e.g. "reset") that `reader` may use once."""
-    return _serializer(secret, purpose).dumps([reader.id, _fingerprint(reader)])
+def make_link_token(secret: str, purpose: str, reader: Reader, binding: str) -> str:
+    """A token for `purpose` (e.g. "reset") naming `reader`, valid while `binding` holds."""
+    return _serializer(secret, purpose).dumps([reader.id, binding])
 
 
-def link_reader_id(secret: str, purpose: str, token: str, max_age: timedelta) -> tuple[int, str]:
-    """The reader id and fingerprint a token carries; InvalidLink if it is bad or too old."""
+def read_link_token(secret: str, purpose: str, token: str, max_age: timedelta
+                    ) -> tuple[int, str]:
+    """The reader id and binding a token carries; InvalidLink if it is bad or too old."""
     try:
-        reader_id, fingerprint = _serializer(secret, purpose).loads(
+        reader_id, binding = _serializer(secret, purpose).loads(
             token, max_age=int(max_age.total_seconds()))
     except SignatureExpired as error:
         raise InvalidLink(expired=True) from error
     except (BadSignature, ValueError, TypeError) as error:
         raise InvalidLink(expired=False) from error
-    if not isinstance(reader_id, int) or not isinstance(fingerprint, str):
+    if not (isinstance(reader_id, int) and 0 < reader_id < 2**31
+            and isinstance(binding, str)):
         raise InvalidLink(expired=False)
-    return reader_id, fingerprint
-
-
-def still_valid_for(reader: Reader | None, fingerprint: str) -> bool:
-    """True if the link was made for this reader's current session identifier."""
-    return reader is not None and _fingerprint(reader) == fingerprint
+    return reader_id, binding

@@ -58,6 +58,8 @@ def main() -> None:
     environ = dict(os.environ)
     environ.setdefault("COMMENTS_WIDGET_ALLOWED_ORIGINS", site_origin)
     environ.setdefault("COMMENTS_WIDGET_INSTANCE_PATH", args.instance)
+    # A newcomer comments at once; set it to try verification (the mail catcher shows the link).
+    environ.setdefault("COMMENTS_WIDGET_EMAIL_VERIFICATION", "off")
     sink = None
     if not environ.get("COMMENTS_WIDGET_SMTP_HOST"):
         sink, port = start_mail_sink()

@@ -20,6 +20,10 @@ def create_app(config: dict[str, object] | None = None) -> Flask:
     app.config["SECRET_KEY"] = os.environ.get("SECRET_KEY") or secrets.token_hex(32)
     app.config["COMMENTS_WIDGET_ALLOWED_ORIGINS"] = os.environ.get(
         "COMMENTS_WIDGET_ALLOWED_ORIGINS", "http://127.0.0.1:5000")
+    # This small example sends no email; a real host sets COMMENTS_WIDGET_SMTP_HOST and keeps
+    # the default, "before_posting".
+    app.config["COMMENTS_WIDGET_EMAIL_VERIFICATION"] = os.environ.get(
+        "COMMENTS_WIDGET_EMAIL_VERIFICATION", "off")
     app.config.update(config or {})
     CommentsWidget(app)
     return app

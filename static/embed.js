@@ -23,7 +23,7 @@
       offline: "Could not reach the comment server. Check your connection and try again.",
       unavailable: "Comments are temporarily unavailable. Please try again in a moment.",
       expired: "Your login has expired. Please log in again.", popup: "Allow pop-ups for this site to log in.",
-      posted: "Your comment was posted.", loadFailed: "Comments could not be loaded.",
+      posted: "Your comment was posted.", confirm: "Confirm your email address (we sent you a link): your comments appear once you do.", loadFailed: "Comments could not be loaded.",
       closed: "Comments are closed.", pinned: "Pinned", deleted: "Comment deleted",
       report: "Report", reportWhy: "Why are you reporting this comment?", send: "Send report",
       reasons: { spam: "Spam", abuse: "Abuse", off_topic: "Off-topic", other: "Other" },
@@ -38,7 +38,7 @@
       offline: "Der Kommentar-Server ist nicht erreichbar. Bitte später erneut versuchen.",
       unavailable: "Die Kommentare sind vorübergehend nicht verfügbar. Bitte gleich noch einmal versuchen.",
       expired: "Ihre Anmeldung ist abgelaufen. Bitte erneut anmelden.", popup: "Bitte Pop-ups erlauben, um sich anzumelden.",
-      posted: "Ihr Kommentar wurde veröffentlicht.", loadFailed: "Kommentare konnten nicht geladen werden.",
+      posted: "Ihr Kommentar wurde veröffentlicht.", confirm: "Bitte bestätigen Sie Ihre E-Mail-Adresse (wir haben Ihnen einen Link geschickt): Ihre Kommentare erscheinen danach.", loadFailed: "Kommentare konnten nicht geladen werden.",
       closed: "Die Kommentare sind geschlossen.", pinned: "Angeheftet", deleted: "Kommentar gelöscht",
       report: "Melden", reportWhy: "Warum melden Sie diesen Kommentar?", send: "Meldung senden",
       reasons: { spam: "Spam", abuse: "Beleidigung", off_topic: "Themenfremd", other: "Anderes" },
@@ -321,6 +321,7 @@
       type: "button", "class": "link", onclick: function () { self.logout(); }
     }, [this.t("logout")])]));
     if (this.reader.banned) { box.appendChild(h("p", { "class": "error" }, [this.reader.banned])); return box; }
+    if (this.reader.must_confirm_email) { box.appendChild(h("p", { "class": "hint", role: "status" }, [this.t("confirm")])); }
     if (this.replyTo === null) { box.appendChild(this.renderForm(null)); }
     return box;
   };

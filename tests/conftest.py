@@ -70,6 +70,9 @@ def make_app(database_url: str, tmp_path: Any) -> Iterator[Any]:
             COMMENTS_WIDGET_DATABASE_URL=database_url,
             COMMENTS_WIDGET_ALLOWED_ORIGINS=[SITE],
             COMMENTS_WIDGET_AUTO_MIGRATE=True,
+            # Verification has its own tests (test_verification.py); elsewhere readers post
+            # at once, as with verification off.
+            COMMENTS_WIDGET_EMAIL_VERIFICATION="off",
         )
         app.config.update(config)
         CommentsWidget(app)

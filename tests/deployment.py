@@ -57,6 +57,7 @@ def deploy(database_url: str, tmp_path: Path, **extra_env: str) -> Iterator[Depl
         "COMMENTS_WIDGET_ALLOWED_ORIGINS": site,
         "COMMENTS_WIDGET_DATABASE_URL": database_url,
         "COMMENTS_WIDGET_AUTO_MIGRATE": "true",
+        "COMMENTS_WIDGET_EMAIL_VERIFICATION": "off",
         "COMMENTS_WIDGET_INSTANCE_PATH": str(tmp_path / "instance"),
         **extra_env,
     })

@@ -26,6 +26,7 @@ class Gunicorn:
         env = {**os.environ, "COMMENTS_WIDGET_ALLOWED_ORIGINS": SITE,
                "COMMENTS_WIDGET_DATABASE_URL": database_url,
                "COMMENTS_WIDGET_AUTO_MIGRATE": "true",
+               "COMMENTS_WIDGET_EMAIL_VERIFICATION": "off",
                "COMMENTS_WIDGET_SECRET_KEY": "crash-test-secret",
                "COMMENTS_WIDGET_POST_RATE_LIMIT": "100000/minute",
                "COMMENTS_WIDGET_INSTANCE_PATH": str(folder / "instance")}

@@ -157,6 +157,7 @@ def test_standalone_server_makes_the_admin_from_the_environment(tmp_path: Any,
     app = create_app({"COMMENTS_WIDGET_ALLOWED_ORIGINS": "https://news.example",
                       "COMMENTS_WIDGET_DATABASE_URL": database_url,
                       "COMMENTS_WIDGET_AUTO_MIGRATE": "true",
+                      "COMMENTS_WIDGET_EMAIL_VERIFICATION": "off",
                       "COMMENTS_WIDGET_INSTANCE_PATH": str(tmp_path),
                       "COMMENTS_WIDGET_ADMIN_EMAIL": "root@example.org",
                       "COMMENTS_WIDGET_ADMIN_PASSWORD": PASSWORD})

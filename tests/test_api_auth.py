@@ -22,7 +22,8 @@ def test_anonymous_caller_is_nobody(client: FlaskClient) -> None:
 
 def test_token_identifies_the_reader(client: FlaskClient, auth: dict, reader: Reader) -> None:
     body = client.get(ME, headers=auth).get_json()
-    assert body == {"reader": {"id": reader.id, "name": "Ada", "role": "reader", "banned": None}}
+    assert body == {"reader": {"id": reader.id, "name": "Ada", "role": "reader", "banned": None,
+                               "must_confirm_email": False}}
 
 
 def test_email_and_password_buy_a_working_token(client: FlaskClient, reader: Reader) -> None:

@@ -15,7 +15,8 @@ from tests.conftest import SITE
 
 def bare_app(tmp_path: Any, **config: Any) -> Flask:
     app = Flask("host", instance_path=str(tmp_path / "instance"))
-    app.config.update({"SECRET_KEY": "s", "COMMENTS_WIDGET_ALLOWED_ORIGINS": [SITE], **config})
+    app.config.update({"SECRET_KEY": "s", "COMMENTS_WIDGET_ALLOWED_ORIGINS": [SITE],
+                       "COMMENTS_WIDGET_EMAIL_VERIFICATION": "off", **config})
     return app
 
 

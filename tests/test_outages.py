@@ -187,7 +187,8 @@ def test_the_sqlite_database_is_created_readable_by_its_owner_only(tmp_path: Pat
     from comments_widget import CommentsWidget
 
     app = Flask("host", instance_path=str(tmp_path / "instance"))
-    app.config.update(SECRET_KEY="s", COMMENTS_WIDGET_ALLOWED_ORIGINS=[SITE])
+    app.config.update(SECRET_KEY="s", COMMENTS_WIDGET_ALLOWED_ORIGINS=[SITE],
+                      COMMENTS_WIDGET_EMAIL_VERIFICATION="off")
     CommentsWidget(app)
     database = tmp_path / "instance" / "comments_widget.sqlite3"
     assert stat.S_IMODE(database.stat().st_mode) == 0o600
@@ -217,6 +218,7 @@ from comments_widget import CommentsWidget
 from comments_widget.config import ConfigError
 app = Flask("host", instance_path=sys.argv[1])
 app.config.update(SECRET_KEY="s", COMMENTS_WIDGET_ALLOWED_ORIGINS=["https://news.example"],
+                  COMMENTS_WIDGET_EMAIL_VERIFICATION="off",
                   COMMENTS_WIDGET_DATABASE_URL="sqlite:///" + sys.argv[2])
 try:
     CommentsWidget(app)

@@ -17,7 +17,8 @@ CHECK = """
 import comments_widget, flask
 assert "site-packages" in comments_widget.__file__, comments_widget.__file__
 app = flask.Flask("host", instance_path={instance!r})
-app.config.update(SECRET_KEY="s", COMMENTS_WIDGET_ALLOWED_ORIGINS=["https://news.example"])
+app.config.update(SECRET_KEY="s", COMMENTS_WIDGET_ALLOWED_ORIGINS=["https://news.example"],
+                  COMMENTS_WIDGET_EMAIL_VERIFICATION="off")
 comments_widget.CommentsWidget(app)
 client = app.test_client()
 with client.get("/comments/embed.js") as embed:

@@ -153,7 +153,7 @@ def test_a_host_with_its_own_flask_login_keeps_its_current_user(tmp_path: Any,
 
     app = Flask("host_with_accounts", instance_path=str(tmp_path / "instance"))
     app.config.update(SECRET_KEY="s", COMMENTS_WIDGET_DATABASE_URL=database_url,
-                      COMMENTS_WIDGET_AUTO_MIGRATE=True,
+                      COMMENTS_WIDGET_AUTO_MIGRATE=True, COMMENTS_WIDGET_EMAIL_VERIFICATION="off",
                       COMMENTS_WIDGET_ALLOWED_ORIGINS=["https://news.example"])
     manager = LoginManager(app)
     manager.user_loader(HostUser)

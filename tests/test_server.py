@@ -20,6 +20,7 @@ def environ(tmp_path: Path, database_url: str, **extra: str) -> dict[str, str]:
     return {"COMMENTS_WIDGET_ALLOWED_ORIGINS": SITE,
             "COMMENTS_WIDGET_DATABASE_URL": database_url,
             "COMMENTS_WIDGET_AUTO_MIGRATE": "true",
+            "COMMENTS_WIDGET_EMAIL_VERIFICATION": "off",
             "COMMENTS_WIDGET_INSTANCE_PATH": str(tmp_path / "data"), **extra}
 
 

@@ -18,6 +18,7 @@ from comments_widget.sanitize import render_comment
 from comments_widget.services import audit, versions
 from comments_widget.services.policy import Policy, hold_reasons, thread_is_closed
 from comments_widget.services.readers import ensure_may_act
+from comments_widget.services.verification import EMAIL_NOT_VERIFIED
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,16 @@ class PostingRules:
 
     max_body_length: int
     max_depth: int
+    # COMMENTS_WIDGET_EMAIL_VERIFICATION is "before_posting": unconfirmed readers' comments wait.
+    require_verified_email: bool = False
+
+
+def _reasons(session: Session, policy: Policy, rules: PostingRules, author: Reader, source: str,
+             html: str, editing: Comment | None = None) -> list[str]:
+    reasons = hold_reasons(session, policy, author, source, html, editing=editing)
+    if rules.require_verified_email and author.email_verified_at is None:
+        reasons.append(EMAIL_NOT_VERIFIED)
+    return reasons
 
 
 @dataclass(frozen=True)
@@ -112,7 +123,7 @@ def post_comment(
         raise Forbidden("Comments are closed on this article.", code="thread_closed")
     parent = _check_parent(session, parent_id, existing, rules)
     html = render_comment(source)
-    reasons = hold_reasons(session, policy, author, source, html)
+    reasons = _reasons(session, policy, rules, author, source, html)
     thread = _get_or_create_thread(session, ref, existing, page_meta)
     comment = Comment(
         thread_id=thread.id, parent_id=parent.id if parent else None, author_id=author.id,
@@ -158,7 +169,7 @@ def edit_comment(session: Session, *, reader: Reader, comment_id: int, body: obj
     source = _clean_body(body, rules)
     html = render_comment(source)
     comment.body_source, comment.body_html, comment.updated_at = source, html, now
-    reasons = hold_reasons(session, policy, reader, source, html, editing=comment)
+    reasons = _reasons(session, policy, rules, reader, source, html, editing=comment)
     if reasons:
         comment.status = Status.PENDING
         comment.hold_reasons = json.dumps(reasons)

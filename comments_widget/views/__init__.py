@@ -6,7 +6,7 @@ from flask import Blueprint
 
 from comments_widget import admin
 from comments_widget.resources import STATIC_DIR, TEMPLATES_DIR
-from comments_widget.views import api, embed, guards, outages, pages, recovery
+from comments_widget.views import api, embed, guards, outages, pages, recovery, verify
 
 
 def create_blueprint() -> Blueprint:
@@ -25,6 +25,7 @@ def create_blueprint() -> Blueprint:
     blueprint.register_blueprint(api.create_blueprint())
     reader_pages = pages.create_blueprint()
     recovery.register(reader_pages)
+    verify.register(reader_pages)
     blueprint.register_blueprint(reader_pages)
     blueprint.register_blueprint(admin.create_blueprint())
     return blueprint

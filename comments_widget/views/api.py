@@ -14,6 +14,7 @@ from comments_widget.services import comments as comment_service
 from comments_widget.services import flags
 from comments_widget.services import readers as reader_service
 from comments_widget.services.reading import CommentRow
+from comments_widget.services.verification import ensure_may_log_in, must_confirm
 from comments_widget.state import current_policy, current_state, db_session
 from comments_widget.views import http, outages, reads
 from comments_widget.views.limits import check_login_allowed, count_failed_login
@@ -80,7 +81,9 @@ def get_me() -> Response:
     reader = api_reader()
     if reader is None:
         return jsonify(reader=None)
-    body: dict[str, object] = {"reader": reader_json(reader)}
+    body: dict[str, object] = {"reader": {
+        **reader_json(reader),
+        "must_confirm_email": must_confirm(reader, current_state().email_verification)}}
     if not authenticated_by_token():
         body["csrf_token"] = generate_csrf()
     return jsonify(body)
@@ -100,6 +103,7 @@ def create_token() -> tuple[Response, int]:
     except WidgetError as error:
         count_failed_login(email, error)
         raise
+    ensure_may_log_in(reader, state.email_verification)
     token = reader_service.issue_token(session, reader, state.token_max_age)
     session.commit()
     return jsonify(token=token, reader=reader_json(reader)), 201

@@ -7,19 +7,20 @@ from werkzeug.local import LocalProxy
 from werkzeug.wrappers import Response as BaseResponse
 
 from comments_widget.auth import end_session, session_reader, start_session
-from comments_widget.errors import RateLimited, WidgetError
+from comments_widget.errors import WidgetError
 from comments_widget.forms import ConfirmForm, LoginForm, RegisterForm
-from comments_widget.models import Reader
 from comments_widget.services import readers as reader_service
+from comments_widget.services.verification import ensure_may_log_in
 from comments_widget.state import allowed_origins, current_state, db_session
-from comments_widget.urls import origin_of, safe_redirect_target
+from comments_widget.urls import safe_redirect_target
+from comments_widget.views import verify
 from comments_widget.views.limits import (
     check_client,
     check_login_allowed,
     count_client,
     count_failed_login,
 )
-from comments_widget.views.payloads import reader_json
+from comments_widget.views.popup import carry_args, finish_login, form_answer, popup_origin
 
 # The handoff page carries a live token, and the login pages take passwords: never framed
 # (clickjacking), never cached, and no inline script may run on them.
@@ -30,43 +31,6 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "X-Content-Type-Options": "nosniff",
 }
-
-
-def popup_origin() -> str | None:
-    """The allowed origin of the article page that opened this popup, if one did."""
-    origin = request.args.get("origin")
-    if origin is None:
-        return None
-    if origin_of(origin) != origin or origin not in allowed_origins():
-        abort(400, description=f"Comments are not enabled for pages on {origin}.")
-    return origin
-
-
-def carry_args() -> dict[str, str]:
-    """Query parameters that follow the reader from page to page (login ↔ register)."""
-    return {key: request.args[key] for key in ("origin", "next") if key in request.args}
-
-
-def finish_login(reader: Reader) -> BaseResponse | str:
-    """After a successful login: hand a token to the embed, or go where the reader was going."""
-    origin = popup_origin()
-    if origin is not None:
-        session = db_session()
-        token = reader_service.issue_token(session, reader, current_state().token_max_age)
-        session.commit()
-        back = safe_redirect_target(request.args.get("next"), allowed_origins())
-        return render_template("comments_widget/handoff.html", token=token, origin=origin,
-                               reader=reader_json(reader), back=back)
-    target = safe_redirect_target(request.args.get("next"), allowed_origins())
-    return redirect(target or url_for("comments_widget.pages.account"))
-
-
-def form_answer(page: str, refusal: WidgetError | None) -> tuple[str, int, dict[str, str]]:
-    """A form page again: 200 on first sight, 400 with errors, 429 with Retry-After when
-    rate-limited."""
-    if isinstance(refusal, RateLimited):
-        return page, 429, {"Retry-After": str(refusal.retry_after)}
-    return page, 400 if request.method == "POST" else 200, {}
 
 
 def login() -> BaseResponse | str | tuple[str, int, dict[str, str]]:
@@ -81,6 +45,7 @@ def login() -> BaseResponse | str | tuple[str, int, dict[str, str]]:
         try:
             check_login_allowed(form.email.data)
             reader = reader_service.authenticate(db_session(), form.email.data, form.password.data)
+            ensure_may_log_in(reader, current_state().email_verification)
         except WidgetError as error:
             count_failed_login(form.email.data, error)
             form.form_errors.append(error.message)
@@ -89,7 +54,8 @@ def login() -> BaseResponse | str | tuple[str, int, dict[str, str]]:
             start_session(reader)
             return finish_login(reader)
     page = render_template("comments_widget/login.html", form=form, args=carry_args(),
-                           can_reset=current_state().mail is not None)
+                           can_reset=current_state().mail is not None,
+                           unconfirmed=getattr(refusal, "code", "") == "email_not_verified")
     return form_answer(page, refusal)
 
 
@@ -104,11 +70,13 @@ def continue_as() -> BaseResponse | str:
     return finish_login(reader)
 
 
-def register() -> BaseResponse | str | tuple[str, int, dict[str, str]]:
-    """Create an account and log in with it straight away."""
+def register() -> BaseResponse | str | tuple:
+    """Create an account; log in with it at once, or (with email verification on) once the
+    emailed link is followed. With verification on, a taken address gets the same answer."""
     popup_origin()
     refusal: WidgetError | None = None
     form = RegisterForm()
+    verifying = current_state().email_verification != "off"
     if form.validate_on_submit():
         session = db_session()
         try:
@@ -121,6 +89,10 @@ def register() -> BaseResponse | str | tuple[str, int, dict[str, str]]:
             session.commit()
             count_client(current_state().register_rate_limit, "register")
         except WidgetError as error:
+            if verifying and error.code == "email_taken":
+                count_client(current_state().register_rate_limit, "register")
+                return verify.answer_registration(reader_service.normalize_email(
+                    form.email.data), None)
             refusal = error
             field = form.email if error.code == "email_taken" else (
                 form.password if error.code.startswith("password") else
@@ -130,6 +102,8 @@ def register() -> BaseResponse | str | tuple[str, int, dict[str, str]]:
             else:
                 field.errors = [*field.errors, error.message]
         else:
+            if verifying:
+                return verify.answer_registration(reader.email, reader)
             start_session(reader)
             return finish_login(reader)
     page = render_template("comments_widget/register.html", form=form, args=carry_args(),

@@ -22,13 +22,13 @@ from comments_widget.models import Reader
 from comments_widget.services import readers as reader_service
 from comments_widget.signed_links import (
     InvalidLink,
-    link_reader_id,
     make_link_token,
-    still_valid_for,
+    read_link_token,
+    session_binding,
 )
 from comments_widget.state import current_state, db_session
 from comments_widget.views.limits import check_client, count_client
-from comments_widget.views.pages import carry_args, finish_login, form_answer, popup_origin
+from comments_widget.views.popup import carry_args, finish_login, form_answer, popup_origin
 
 logger = logging.getLogger("comments_widget")
 PURPOSE = "reset"
@@ -46,7 +46,7 @@ def site_name() -> str:
 
 
 def _reset_message(settings: mail.MailSettings, reader: Reader) -> EmailMessage:
-    token = make_link_token(current_app.secret_key, PURPOSE, reader)
+    token = make_link_token(current_app.secret_key, PURPOSE, reader, session_binding(reader))
     link = public_url("comments_widget.pages.reset_password", token=token, **carry_args())
     minutes = int(current_state().reset_link_max_age.total_seconds() // 60)
     name = site_name()
@@ -103,14 +103,13 @@ def reset_password(token: str) -> BaseResponse | str | tuple[str, int, dict[str,
     state = current_state()
     session = db_session()
     try:
-        reader_id, fingerprint = link_reader_id(current_app.secret_key, PURPOSE, token,
-                                                state.reset_link_max_age)
+        reader_id, binding = read_link_token(current_app.secret_key, PURPOSE, token,
+                                             state.reset_link_max_age)
     except InvalidLink as error:
         return _bad_link(expired=error.expired)
-    reader = session.get(Reader, reader_id) if 0 < reader_id < 2**31 else None
-    if not still_valid_for(reader, fingerprint):
+    reader = session.get(Reader, reader_id)
+    if reader is None or session_binding(reader) != binding:
         return _bad_link(expired=False)
-    assert reader is not None
     form = ResetForm()
     refusal: WidgetError | None = None
     if form.validate_on_submit():
