@@ -22,7 +22,7 @@ from comments_widget import CommentsWidget
 from comments_widget.models import Reader
 from comments_widget.services import readers
 from comments_widget.state import WidgetState
-from tests.deployment import deployment, mail_deployment  # noqa: F401  (the browser tests' live servers)
+from tests.deployment import deployment, mail_deployment, verifying_deployment  # noqa: F401  (the browser tests' live servers)
 from tests.smtp import smtp_server  # noqa: F401  (a real SMTP server process)
 
 SITE = "https://news.example"

@@ -47,6 +47,16 @@ def mail_deployment(database_url: str, tmp_path: Path,
         yield d
 
 
+@pytest.fixture
+def verifying_deployment(database_url: str, tmp_path: Path,
+                         smtp_server: tuple[int, Path]) -> Iterator[Deployment]:
+    """As mail_deployment, with the default COMMENTS_WIDGET_EMAIL_VERIFICATION=before_posting."""
+    with deploy(database_url, tmp_path, COMMENTS_WIDGET_SMTP_HOST="127.0.0.1",
+                COMMENTS_WIDGET_SMTP_PORT=str(smtp_server[0]),
+                COMMENTS_WIDGET_EMAIL_VERIFICATION="before_posting") as d:
+        yield d
+
+
 @contextmanager
 def deploy(database_url: str, tmp_path: Path, **extra_env: str) -> Iterator[Deployment]:
     """The example news site and the comment server on two origins, and a reader's browser."""

@@ -165,3 +165,39 @@ def test_a_reader_who_forgot_their_password_resets_it_and_is_logged_in_on_the_ar
     mail_tab.get_by_text("You are logged in.").wait_for()
     compose.get_by_text("Logged in as Ada Reader.").wait_for()
     screenshot(d.page.locator("#comments"), "embed-after-reset")
+
+
+def test_a_new_reader_confirms_their_address_and_is_logged_in_on_the_article(
+    verifying_deployment: Deployment, smtp_server: tuple,
+) -> None:
+    import email.policy
+    import re
+    from email import message_from_bytes
+
+    from tests.smtp import delivered
+
+    d = verifying_deployment
+    compose = d.open_article()
+    with d.page.expect_popup() as popup_info:
+        compose.get_by_role("link", name="Log-in").click()
+    popup = popup_info.value
+    popup.get_by_role("link", name="Create an account").click()
+    popup.get_by_label("Display name").fill("Nadia Newcomer")
+    popup.get_by_label("Email").fill("nadia@example.org")
+    popup.get_by_label("Password").fill("a long enough password")
+    popup.get_by_role("button", name="Create account").click()
+    popup.get_by_text("Check your email").wait_for()
+    screenshot(popup, "popup-check-email")
+    [raw] = delivered(smtp_server[1], 1)
+    message = message_from_bytes(bytes(raw), policy=email.policy.default)
+    link = re.search(r"(http://\S+/comments/verify/\S+)",
+                     message.get_body(("plain",)).get_content()).group(1)
+    mail_tab = d.context.new_page()
+    with popup.expect_event("close"):
+        mail_tab.goto(link)
+    compose.get_by_text("Logged in as Nadia Newcomer.").wait_for()
+    assert "Confirm your email address" not in compose.inner_text()
+    compose.get_by_label("Your comment").fill("Glad to be here")
+    compose.get_by_role("button", name="Post comment").click()
+    d.page.locator("#comments article .body").get_by_text("Glad to be here").wait_for()
+    assert "Awaiting moderation" not in d.page.locator("#comments article").first.inner_text()

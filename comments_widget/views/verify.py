@@ -64,7 +64,7 @@ def _already_registered(settings: mail.MailSettings, email: str) -> EmailMessage
 def check_email_page(email: str) -> str:
     """The one answer to a registration or a resend, whatever the address."""
     return render_template("comments_widget/check_email.html", email=email,
-                           origin=popup_origin(),
+                           origin=popup_origin(), args=carry_args(),
                            login_url=url_for("comments_widget.pages.login", **carry_args()))
 
 
@@ -82,7 +82,7 @@ def answer_registration(email: str, reader: Reader | None) -> BaseResponse | str
         # The account is kept; "send it again" works once the mail server answers.
         logger.error("Could not send a confirmation email: %s", error)
         return render_template("comments_widget/check_email.html", email=email,
-                               failed=COULD_NOT_SEND, origin=popup_origin(),
+                               failed=COULD_NOT_SEND, origin=popup_origin(), args=carry_args(),
                                login_url=url_for("comments_widget.pages.login",
                                                  **carry_args())), 503
     return check_email_page(email)
