@@ -163,3 +163,24 @@ def test_a_big_thread_arrives_in_pages_with_load_more(deployment: Deployment) ->
     d.page.locator("#comments article").nth(59).wait_for()
     assert d.page.locator("#comments article").count() == 60
     assert d.page.get_by_role("button", name="Load more comments").count() == 0
+
+
+def test_after_the_article_storage_is_purged_one_click_logs_the_reader_back_in(
+    deployment: Deployment,
+) -> None:
+    d = deployment
+    compose = d.open_article()
+    register_in_popup(d)
+    compose.get_by_text("Logged in as Ada Reader.").wait_for()
+    # Safari's seven-day purge: the article's localStorage (our token) is gone, the comment
+    # server's own first-party session is not.
+    d.page.evaluate("() => window.localStorage.clear()")
+    d.page.reload()
+    compose = d.page.locator("#comments .compose")
+    compose.get_by_role("link", name="Log-in").wait_for()
+    with d.page.expect_popup() as popup_info:
+        compose.get_by_role("link", name="Log-in").click()
+    popup = popup_info.value
+    with popup.expect_event("close"):
+        popup.get_by_role("button", name="Continue as Ada Reader").click()
+    compose.get_by_text("Logged in as Ada Reader.").wait_for()
