@@ -49,3 +49,27 @@ class ResetForm(FlaskForm):
     confirm = PasswordField("New password again", validators=[
         DataRequired(), EqualTo("password", message="The two passwords differ.")])
     submit = SubmitField("Set password")
+
+
+class NameForm(FlaskForm):
+    display_name = StringField("Display name",
+                               validators=[DataRequired(), Length(max=MAX_DISPLAY_NAME)])
+    submit = SubmitField("Save name")
+
+
+class EmailChangeForm(FlaskForm):
+    email = EmailField("New email", validators=[DataRequired(), Email(check_deliverability=False),
+                                                Length(max=254)])
+    password = PasswordField("Your password",
+                             validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)])
+    submit = SubmitField("Change email")
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField("Current password",
+                            validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)])
+    password = PasswordField("New password",
+                             validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)])
+    confirm = PasswordField("New password again", validators=[
+        DataRequired(), EqualTo("password", message="The two passwords differ.")])
+    submit = SubmitField("Change password")

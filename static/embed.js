@@ -17,7 +17,7 @@
     en: {
       heading: "Comments", count1: "1 comment", countN: "{n} comments", none: "No comments yet. Be the first.",
       leave: "Leave a comment", needLogin: "You need to login to leave a comment.", login: "Log-in",
-      as: "Logged in as {name}.", logout: "Log out", label: "Your comment", post: "Post comment",
+      as: "Logged in as {name}.", logout: "Log out", account: "Your account", label: "Your comment", post: "Post comment",
       posting: "Posting…", reply: "Reply", replyTo: "Reply to {name}", cancel: "Cancel",
       pending: "Awaiting moderation", loading: "Loading comments…", hint: "Markdown: *emphasis*, `code`, [links](https://…), > quotes",
       offline: "Could not reach the comment server. Check your connection and try again.",
@@ -32,7 +32,7 @@
     de: {
       heading: "Kommentare", count1: "1 Kommentar", countN: "{n} Kommentare", none: "Noch keine Kommentare.",
       leave: "Kommentar schreiben", needLogin: "Sie müssen sich anmelden, um zu kommentieren.", login: "Anmelden",
-      as: "Angemeldet als {name}.", logout: "Abmelden", label: "Ihr Kommentar", post: "Kommentar senden",
+      as: "Angemeldet als {name}.", logout: "Abmelden", account: "Ihr Konto", label: "Ihr Kommentar", post: "Kommentar senden",
       posting: "Wird gesendet…", reply: "Antworten", replyTo: "Antwort an {name}", cancel: "Abbrechen",
       pending: "Wartet auf Freigabe", loading: "Kommentare werden geladen…", hint: "Markdown: *kursiv*, `Code`, [Links](https://…), > Zitate",
       offline: "Der Kommentar-Server ist nicht erreichbar. Bitte später erneut versuchen.",
@@ -317,9 +317,9 @@
       }, [this.t("login")])]));
       return box;
     }
-    box.appendChild(h("p", { "class": "who" }, [this.t("as", { name: this.reader.name }) + " ", h("button", {
-      type: "button", "class": "link", onclick: function () { self.logout(); }
-    }, [this.t("logout")])]));
+    box.appendChild(h("p", { "class": "who" }, [this.t("as", { name: this.reader.name }) + " ",
+      h("a", { href: BASE + "/account", target: "_blank", rel: "noopener", "class": "link" }, [this.t("account")]), " · ",
+      h("button", { type: "button", "class": "link", onclick: function () { self.logout(); } }, [this.t("logout")])]));
     if (this.reader.banned) { box.appendChild(h("p", { "class": "error" }, [this.reader.banned])); return box; }
     if (this.reader.must_confirm_email) { box.appendChild(h("p", { "class": "hint", role: "status" }, [this.t("confirm")])); }
     if (this.replyTo === null) { box.appendChild(this.renderForm(null)); }

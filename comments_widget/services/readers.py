@@ -103,7 +103,8 @@ def end_all_sessions(session: Session, reader: Reader) -> int:
 
 def change_password(session: Session, reader: Reader, password: str,
                     min_password_length: int) -> None:
-    """Set a new password (checked like a new account's) and end every other session."""
+    """Set a new password (checked like a new account's) and end every session of the reader
+    (the caller starts a fresh one for the browser that changed it)."""
     check_password(password, reader.email, min_password_length)
     reader.password_hash = generate_password_hash(password)
     end_all_sessions(session, reader)
@@ -159,3 +160,40 @@ def revoke_all_tokens(session: Session, reader: Reader) -> int:
         .values(revoked_at=utcnow())
     )
     return result.rowcount
+
+
+def password_matches(reader: Reader, password: str) -> bool:
+    """True if `password` is the reader's."""
+    return check_password_hash(reader.password_hash, password)
+
+
+def rename(session: Session, reader: Reader, display_name: str) -> None:
+    """A new display name, under the same rules as at registration; shown on every comment."""
+    from comments_widget.services import versions
+
+    others = [name for name in staff_names(session) if name != reader.display_name]
+    reader.display_name = check_display_name(display_name, others,
+                                             reserved=not reader.is_moderator)
+    versions.bump_for_author(session, reader.id)
+    session.flush()
+
+
+def change_email(session: Session, reader: Reader, new_email: str, password: str,
+                 reverify: bool) -> None:
+    """Move the account to another address, proven by the password; with `reverify` the new
+    address must be confirmed again."""
+    if not password_matches(reader, password):
+        raise NotAuthenticated("That password is not right.", code="invalid_credentials")
+    email = normalize_email(new_email)
+    if email == reader.email:
+        return
+    if find_reader_by_email(session, email) is not None:
+        raise Conflict(EMAIL_UNAVAILABLE, code="email_taken")
+    reader.email = email
+    if reverify:
+        reader.email_verified_at = None
+    try:
+        session.flush()
+    except sa.exc.IntegrityError as error:
+        session.rollback()
+        raise Conflict(EMAIL_UNAVAILABLE, code="email_taken") from error

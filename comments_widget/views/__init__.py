@@ -6,7 +6,7 @@ from flask import Blueprint
 
 from comments_widget import admin
 from comments_widget.resources import STATIC_DIR, TEMPLATES_DIR
-from comments_widget.views import api, embed, guards, outages, pages, recovery, verify
+from comments_widget.views import account, api, embed, guards, outages, pages, recovery, verify
 
 
 def create_blueprint() -> Blueprint:
@@ -26,6 +26,7 @@ def create_blueprint() -> Blueprint:
     reader_pages = pages.create_blueprint()
     recovery.register(reader_pages)
     verify.register(reader_pages)
+    account.register(reader_pages)
     blueprint.register_blueprint(reader_pages)
     blueprint.register_blueprint(admin.create_blueprint())
     return blueprint

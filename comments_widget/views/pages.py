@@ -122,13 +122,6 @@ def logout() -> BaseResponse | str:
     return render_template("comments_widget/logout.html", form=form)
 
 
-def account() -> BaseResponse | str:
-    """Where a reader lands after logging in outside a popup."""
-    if session_reader() is None:
-        return redirect(url_for("comments_widget.pages.login"))
-    return render_template("comments_widget/account.html", form=ConfirmForm())
-
-
 def reader_in_templates() -> dict[str, object]:
     """`current_reader` for our templates: ours, never the host's `current_user`.
 
@@ -152,5 +145,4 @@ def create_blueprint() -> Blueprint:
     pages.add_url_rule("/login/continue", "continue_as", continue_as, methods=["POST"])
     pages.add_url_rule("/register", "register", register, methods=["GET", "POST"])
     pages.add_url_rule("/logout", "logout", logout, methods=["GET", "POST"])
-    pages.add_url_rule("/account", "account", account)
     return pages

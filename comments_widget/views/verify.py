@@ -61,6 +61,14 @@ def _already_registered(settings: mail.MailSettings, email: str) -> EmailMessage
     ], link=("Choose a new password", public_url("comments_widget.pages.forgot_password")))
 
 
+def send_confirmation(reader: Reader) -> None:
+    """Mail the reader a link confirming their current address; MailFailed if it cannot go."""
+    settings = current_state().mail
+    if settings is None:
+        raise mail.MailFailed("email is off (COMMENTS_WIDGET_SMTP_HOST)")
+    mail.deliver(settings, _confirmation(settings, reader))
+
+
 def check_email_page(email: str) -> str:
     """The one answer to a registration or a resend, whatever the address."""
     return render_template("comments_widget/check_email.html", email=email,

@@ -1,0 +1,134 @@
+"""The reader's own account page on the comment server (first-party, reached from the embed):
+display name, email address, password, and logging out everywhere."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from werkzeug.wrappers import Response as BaseResponse
+
+from comments_widget import mail
+from comments_widget.auth import end_session, session_reader, start_session
+from comments_widget.errors import NotAuthenticated, WidgetError
+from comments_widget.forms import ConfirmForm, EmailChangeForm, NameForm, PasswordChangeForm
+from comments_widget.models import Reader
+from comments_widget.services import readers as reader_service
+from comments_widget.state import current_state, db_session
+from comments_widget.views.verify import send_confirmation
+
+HOME = "comments_widget.pages.account"
+
+
+def _forms(reader: Reader, **bound: object) -> dict[str, object]:
+    forms: dict[str, object] = {
+        "name_form": NameForm(prefix="name", display_name=reader.display_name),
+        "email_form": EmailChangeForm(prefix="email"),
+        "password_form": PasswordChangeForm(prefix="password"),
+        "form": ConfirmForm(prefix="everywhere"),
+    }
+    forms.update(bound)
+    return forms
+
+
+def _page(reader: Reader, status: int = 200, **bound: object) -> tuple[str, int]:
+    state = current_state()
+    return render_template("comments_widget/account.html", reader=reader,
+                           verification=state.email_verification,
+                           min_password_length=state.min_password_length,
+                           **_forms(reader, **bound)), status
+
+
+def account() -> BaseResponse | tuple[str, int]:
+    """The account page; anonymous visitors log in first and come back here."""
+    reader = session_reader()
+    if reader is None:
+        return redirect(url_for("comments_widget.pages.login", next=url_for(HOME)))
+    return _page(reader)
+
+
+def _attempt(form_name: str, form: object, change: object) -> BaseResponse | tuple[str, int]:
+    reader = session_reader()
+    if reader is None:
+        return redirect(url_for("comments_widget.pages.login", next=url_for(HOME)))
+    if not form.validate_on_submit():  # type: ignore[attr-defined]
+        return _page(reader, 400, **{form_name: form})
+    session = db_session()
+    try:
+        reader_service.ensure_may_act(reader)
+        message = change(session, reader)  # type: ignore[operator]
+        session.commit()
+    except WidgetError as error:
+        session.rollback()
+        form.form_errors.append(error.message)  # type: ignore[attr-defined]
+        return _page(session.get(Reader, reader.id), 400, **{form_name: form})
+    flash(message, "success")
+    return redirect(url_for(HOME))
+
+
+def change_name() -> BaseResponse | tuple[str, int]:
+    """A new display name (the same rules as at registration)."""
+    form = NameForm(prefix="name")
+
+    def change(session: object, reader: Reader) -> str:
+        reader_service.rename(db_session(), reader, form.display_name.data)
+        return f"Your comments now show {reader.display_name}."
+
+    return _attempt("name_form", form, change)
+
+
+def change_email() -> BaseResponse | tuple[str, int]:
+    """Move the account to another address; with verification on, it is confirmed again."""
+    form = EmailChangeForm(prefix="email")
+    state = current_state()
+
+    def change(session: object, reader: Reader) -> str:
+        reverify = state.email_verification != "off"
+        reader_service.change_email(db_session(), reader, form.email.data, form.password.data,
+                                    reverify)
+        if not reverify:
+            return f"Your email address is now {reader.email}."
+        db_session().commit()
+        try:
+            send_confirmation(reader)
+        except mail.MailFailed:
+            return (f"Your email address is now {reader.email}, but we could not send the "
+                    "confirmation link; ask for it again from the login page.")
+        return f"Your email address is now {reader.email}: follow the link we sent there."
+
+    return _attempt("email_form", form, change)
+
+
+def change_password() -> BaseResponse | tuple[str, int]:
+    """A new password; every other session and token of the reader ends."""
+    form = PasswordChangeForm(prefix="password")
+
+    def change(session: object, reader: Reader) -> str:
+        if not reader_service.password_matches(reader, form.current.data):
+            raise NotAuthenticated("Your current password is not right.",
+                                   code="invalid_credentials")
+        reader_service.change_password(db_session(), reader, form.password.data,
+                                       current_state().min_password_length)
+        start_session(reader)  # This browser stays logged in; every other one is out.
+        return "Your password is changed; you are logged out everywhere else."
+
+    return _attempt("password_form", form, change)
+
+
+def log_out_everywhere() -> BaseResponse | tuple[str, int]:
+    """End every session and token of the reader, this browser's included."""
+    reader = session_reader()
+    if reader is None or not ConfirmForm(prefix="everywhere").validate_on_submit():
+        return redirect(url_for("comments_widget.pages.login"))
+    end_session(reader)
+    db_session().commit()
+    return redirect(url_for("comments_widget.pages.login"))
+
+
+def register(pages: Blueprint) -> None:
+    """Add the account pages to the reader pages blueprint."""
+    pages.add_url_rule("/account", "account", account)
+    pages.add_url_rule("/account/name", "change_name", change_name, methods=["POST"])
+    pages.add_url_rule("/account/email", "change_email", change_email, methods=["POST"])
+    pages.add_url_rule("/account/password", "change_password", change_password,
+                       methods=["POST"])
+    pages.add_url_rule("/account/everywhere", "log_out_everywhere", log_out_everywhere,
+                       methods=["POST"])
