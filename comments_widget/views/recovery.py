@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from email.message import EmailMessage
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from comments_widget import mail
@@ -27,22 +27,11 @@ from comments_widget.signed_links import (
     session_binding,
 )
 from comments_widget.state import current_state, db_session
-from comments_widget.views.limits import check_client, count_client
+from comments_widget.views.emails import COULD_NOT_SEND, mail_to_address, public_url, site_name
 from comments_widget.views.popup import carry_args, finish_login, form_answer, popup_origin
 
 logger = logging.getLogger("comments_widget")
 PURPOSE = "reset"
-
-
-def public_url(endpoint: str, **values: str) -> str:
-    """An absolute link for an email: COMMENTS_WIDGET_PUBLIC_URL, else this request's host."""
-    base = current_app.config["COMMENTS_WIDGET_PUBLIC_URL"] or request.host_url
-    return base.rstrip("/") + url_for(endpoint, **values)
-
-
-def site_name() -> str:
-    """What emails and pages call this comment service."""
-    return current_app.config["COMMENTS_WIDGET_SITE_NAME"] or request.host
 
 
 def _reset_message(settings: mail.MailSettings, reader: Reader) -> EmailMessage:
@@ -68,25 +57,17 @@ def forgot_password() -> BaseResponse | str | tuple[str, int, dict[str, str]]:
         state = current_state()
         email = reader_service.normalize_email(form.email.data)
         try:
-            check_client(state.mail_rate_limit, "mail")
-            state.limiter.check(state.mail_rate_limit, "mail-to", email)
-            reader = reader_service.find_reader_by_email(db_session(), email)
-            if reader is not None and not reader.is_banned():
-                mail.deliver(settings, _reset_message(settings, reader))
-            else:
-                mail.check_reachable(settings)
+            mail_to_address(email, lambda reader: None if reader.is_banned()
+                            else _reset_message(settings, reader))
         except RateLimited as error:
             refusal = error
             form.form_errors.append(error.message)
         except mail.MailFailed as error:
             logger.error("Could not send a password reset email: %s", error)
-            form.form_errors.append("We could not send the email. Please try again in a few "
-                                    "minutes.")
+            form.form_errors.append(COULD_NOT_SEND)
             page = render_template("comments_widget/forgot.html", form=form, args=carry_args())
             return page, 503, {"Retry-After": "60"}
         else:
-            count_client(state.mail_rate_limit, "mail")
-            state.limiter.count(state.mail_rate_limit, "mail-to", email)
             minutes = int(state.reset_link_max_age.total_seconds() // 60)
             return render_template("comments_widget/forgot_sent.html", email=email,
                                    minutes=minutes, origin=popup_origin(),

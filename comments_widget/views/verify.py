@@ -28,13 +28,11 @@ from comments_widget.signed_links import (
     read_link_token,
 )
 from comments_widget.state import current_state, db_session
-from comments_widget.views.limits import check_client, count_client
+from comments_widget.views.emails import COULD_NOT_SEND, mail_to_address, public_url, site_name
 from comments_widget.views.popup import carry_args, finish_login, form_answer, popup_origin
-from comments_widget.views.recovery import public_url, site_name
 
 logger = logging.getLogger("comments_widget")
 PURPOSE = "verify"
-COULD_NOT_SEND = "We could not send the email. Please try again in a few minutes."
 
 
 def _confirmation(settings: mail.MailSettings, reader: Reader) -> EmailMessage:
@@ -136,13 +134,8 @@ def resend_confirmation() -> BaseResponse | str | tuple[str, int, dict[str, str]
     if settings is not None and form.validate_on_submit():
         email = reader_service.normalize_email(form.email.data)
         try:
-            check_client(state.mail_rate_limit, "mail")
-            state.limiter.check(state.mail_rate_limit, "mail-to", email)
-            reader = reader_service.find_reader_by_email(db_session(), email)
-            if reader is not None and reader.email_verified_at is None:
-                mail.deliver(settings, _confirmation(settings, reader))
-            else:
-                mail.check_reachable(settings)
+            mail_to_address(email, lambda reader: None if reader.email_verified_at
+                            else _confirmation(settings, reader))
         except RateLimited as error:
             refusal = error
             form.form_errors.append(error.message)
@@ -152,8 +145,6 @@ def resend_confirmation() -> BaseResponse | str | tuple[str, int, dict[str, str]
             return render_template("comments_widget/resend.html", form=form,
                                    args=carry_args()), 503, {"Retry-After": "60"}
         else:
-            count_client(state.mail_rate_limit, "mail")
-            state.limiter.count(state.mail_rate_limit, "mail-to", email)
             return check_email_page(email)
     page = render_template("comments_widget/resend.html", form=form, args=carry_args())
     return form_answer(page, refusal)
