@@ -56,7 +56,7 @@ def _secret_key(environ: Mapping[str, str], instance_path: str) -> str:
         return environ["COMMENTS_WIDGET_SECRET_KEY"]
     path = Path(instance_path) / SECRET_KEY_FILE
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_hex(32))

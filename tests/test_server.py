@@ -46,6 +46,7 @@ def test_server_keeps_a_private_secret_key_across_restarts(tmp_path: Path,
     key_file = tmp_path / "data" / "secret_key"
     assert first.secret_key == second.secret_key == key_file.read_text().strip()
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert stat.S_IMODE(key_file.parent.stat().st_mode) == 0o700
     for app in (first, second):
         app.extensions["comments_widget"].engine.dispose()
 
