@@ -75,6 +75,10 @@ DEFAULTS: dict[str, Any] = {
     "COMMENTS_WIDGET_VERIFY_LINK_MAX_AGE_HOURS": 48,
     # Days after which `comments-widget purge-unverified` deletes accounts never confirmed.
     "COMMENTS_WIDGET_UNVERIFIED_MAX_AGE_DAYS": 7,
+    # Offer "Email me a login link" on the login page (needs email).
+    "COMMENTS_WIDGET_LOGIN_LINKS": False,
+    # Minutes a login link stays valid (it works once).
+    "COMMENTS_WIDGET_LOGIN_LINK_MAX_AGE_MINUTES": 15,
     # Minutes a password reset link stays valid (it also stops working once used).
     "COMMENTS_WIDGET_RESET_LINK_MAX_AGE_MINUTES": 60,
     # Account emails (reset links) one client address, and one email address, may ask for.
@@ -152,6 +156,7 @@ def validate(config: Mapping[str, Any]) -> None:
     for key in ("COMMENTS_WIDGET_MAX_BODY_LENGTH", "COMMENTS_WIDGET_TOKEN_MAX_AGE_DAYS",
                 "COMMENTS_WIDGET_REMEMBER_DAYS", "COMMENTS_WIDGET_DB_CONNECT_TIMEOUT_SECONDS",
                 "COMMENTS_WIDGET_RESET_LINK_MAX_AGE_MINUTES",
+                "COMMENTS_WIDGET_LOGIN_LINK_MAX_AGE_MINUTES",
                 "COMMENTS_WIDGET_VERIFY_LINK_MAX_AGE_HOURS",
                 "COMMENTS_WIDGET_UNVERIFIED_MAX_AGE_DAYS",
                 "COMMENTS_WIDGET_MIN_PASSWORD_LENGTH", "COMMENTS_WIDGET_SMTP_PORT",
@@ -175,6 +180,9 @@ def validate(config: Mapping[str, Any]) -> None:
             f"COMMENTS_WIDGET_EMAIL_VERIFICATION is {verification!r}, but email is off: set "
             "COMMENTS_WIDGET_SMTP_HOST (and _PORT) so readers can get the link, or set "
             "COMMENTS_WIDGET_EMAIL_VERIFICATION to 'off'.")
+    if config["COMMENTS_WIDGET_LOGIN_LINKS"] and not config["COMMENTS_WIDGET_SMTP_HOST"]:
+        raise ConfigError("COMMENTS_WIDGET_LOGIN_LINKS needs email: set "
+                          "COMMENTS_WIDGET_SMTP_HOST (and _PORT), or turn login links off.")
     hops = config["COMMENTS_WIDGET_TRUSTED_PROXY_HOPS"]
     if not isinstance(hops, int) or isinstance(hops, bool) or not 0 <= hops <= 5:
         raise ConfigError(f"COMMENTS_WIDGET_TRUSTED_PROXY_HOPS must be 0 to 5, got {hops!r}")

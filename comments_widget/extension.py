@@ -86,6 +86,9 @@ class CommentsWidget:
             reset_link_max_age=timedelta(
                 minutes=app.config["COMMENTS_WIDGET_RESET_LINK_MAX_AGE_MINUTES"]),
             mail_rate_limit=app.config["COMMENTS_WIDGET_MAIL_RATE_LIMIT"],
+            login_links=bool(app.config["COMMENTS_WIDGET_LOGIN_LINKS"]),
+            login_link_max_age=timedelta(
+                minutes=app.config["COMMENTS_WIDGET_LOGIN_LINK_MAX_AGE_MINUTES"]),
             email_verification=app.config["COMMENTS_WIDGET_EMAIL_VERIFICATION"],
             verify_link_max_age=timedelta(
                 hours=app.config["COMMENTS_WIDGET_VERIFY_LINK_MAX_AGE_HOURS"]),

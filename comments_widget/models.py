@@ -247,3 +247,12 @@ class Site(Base):
     origin: Mapped[str] = mapped_column(sa.String(300), unique=True)
     name: Mapped[str] = mapped_column(sa.String(120), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SpentLink(Base):
+    """A single-use emailed link that has been used (only its SHA-256), until it expires."""
+
+    __tablename__ = "comments_widget_spent_links"
+
+    token_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -11,9 +11,11 @@ from __future__ import annotations
 import hashlib
 from datetime import timedelta
 
+import sqlalchemy as sa
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy.orm import Session
 
-from comments_widget.models import Reader
+from comments_widget.models import Reader, SpentLink, utcnow
 
 
 class InvalidLink(Exception):
@@ -61,3 +63,15 @@ def read_link_token(secret: str, purpose: str, token: str, max_age: timedelta
             and isinstance(binding, str)):
         raise InvalidLink(expired=False)
     return reader_id, binding
+
+
+def spend(session: Session, token: str, max_age: timedelta) -> bool:
+    """Record that a single-use token was used; False if it had been used already."""
+    session.execute(sa.delete(SpentLink).where(SpentLink.expires_at < utcnow()))
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    try:
+        with session.begin_nested():
+            session.add(SpentLink(token_hash=digest, expires_at=utcnow() + max_age))
+    except sa.exc.IntegrityError:
+        return False
+    return True

@@ -39,6 +39,8 @@ class WidgetState:
     remember_for: timedelta
     fetch_page_titles: bool
     reset_link_max_age: timedelta
+    login_links: bool
+    login_link_max_age: timedelta
     email_verification: str
     verify_link_max_age: timedelta
     mail_rate_limit: str

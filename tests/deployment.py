@@ -41,9 +41,11 @@ def deployment(database_url: str, tmp_path: Path) -> Iterator[Deployment]:
 @pytest.fixture
 def mail_deployment(database_url: str, tmp_path: Path,
                     smtp_server: tuple[int, Path]) -> Iterator[Deployment]:
-    """A deployment whose comment server sends its mail to the test SMTP server."""
+    """A deployment whose comment server sends its mail to the test SMTP server (and offers
+    login links)."""
     with deploy(database_url, tmp_path, COMMENTS_WIDGET_SMTP_HOST="127.0.0.1",
-                COMMENTS_WIDGET_SMTP_PORT=str(smtp_server[0])) as d:
+                COMMENTS_WIDGET_SMTP_PORT=str(smtp_server[0]),
+                COMMENTS_WIDGET_LOGIN_LINKS="true") as d:
         yield d
 
 

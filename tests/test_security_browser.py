@@ -201,3 +201,32 @@ def test_a_new_reader_confirms_their_address_and_is_logged_in_on_the_article(
     compose.get_by_role("button", name="Post comment").click()
     d.page.locator("#comments article .body").get_by_text("Glad to be here").wait_for()
     assert "Awaiting moderation" not in d.page.locator("#comments article").first.inner_text()
+
+
+def test_a_reader_logs_in_with_an_emailed_link_instead_of_a_password(
+    mail_deployment: Deployment, smtp_server: tuple,
+) -> None:
+    import email.policy
+    import re
+    from email import message_from_bytes
+
+    from tests.smtp import delivered
+
+    d = mail_deployment
+    with widget_state(d).session_factory() as session:
+        create_reader(session, "Ada Reader", "ada@example.org")
+    compose = d.open_article()
+    with d.page.expect_popup() as popup_info:
+        compose.get_by_role("link", name="Log-in").click()
+    popup = popup_info.value
+    popup.get_by_role("link", name="Email me a login link instead").click()
+    popup.get_by_label("Email").fill("ada@example.org")
+    popup.get_by_role("button", name="Email me a login link").click()
+    popup.get_by_text("Check your email").wait_for()
+    [raw] = delivered(smtp_server[1], 1)
+    text = message_from_bytes(bytes(raw), policy=email.policy.default).get_body(
+        ("plain",)).get_content()
+    link = re.search(r"(http://\S+/comments/login/link/\S+)", text).group(1)
+    with popup.expect_event("close"):
+        d.context.new_page().goto(link)
+    compose.get_by_text("Logged in as Ada Reader.").wait_for()

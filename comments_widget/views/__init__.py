@@ -6,7 +6,17 @@ from flask import Blueprint
 
 from comments_widget import admin
 from comments_widget.resources import STATIC_DIR, TEMPLATES_DIR
-from comments_widget.views import account, api, embed, guards, outages, pages, recovery, verify
+from comments_widget.views import (
+    account,
+    api,
+    embed,
+    guards,
+    login_links,
+    outages,
+    pages,
+    recovery,
+    verify,
+)
 
 
 def create_blueprint() -> Blueprint:
@@ -27,6 +37,7 @@ def create_blueprint() -> Blueprint:
     recovery.register(reader_pages)
     verify.register(reader_pages)
     account.register(reader_pages)
+    login_links.register(reader_pages)
     blueprint.register_blueprint(reader_pages)
     blueprint.register_blueprint(admin.create_blueprint())
     return blueprint

@@ -55,6 +55,7 @@ def login() -> BaseResponse | str | tuple[str, int, dict[str, str]]:
             return finish_login(reader)
     page = render_template("comments_widget/login.html", form=form, args=carry_args(),
                            can_reset=current_state().mail is not None,
+                           login_links=current_state().login_links,
                            unconfirmed=getattr(refusal, "code", "") == "email_not_verified")
     return form_answer(page, refusal)
 
