@@ -107,8 +107,12 @@ def test_no_acknowledged_comment_is_lost_when_gunicorn_is_killed(tmp_path: Path)
             connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
             connection.request("GET", f"/comments/api/v1/counts?url={ARTICLE}/0")
             counts = json.loads(connection.getresponse().read())["counts"]
-            assert counts[f"{ARTICLE}/0"] == sum(1 for _, body in acknowledged
-                                                 if int(body.rsplit("-", 1)[1]) % 5 == 0)
+            # A comment committed just before a kill, but never answered, is stored without
+            # having been acknowledged: the count may exceed the acknowledged ones, never the
+            # rows (check_database compared every thread's count with its rows).
+            acknowledged_here = sum(1 for _, body in acknowledged
+                                    if int(body.rsplit("-", 1)[1]) % 5 == 0)
+            assert counts[f"{ARTICLE}/0"] >= acknowledged_here
             print(f"\n{len(acknowledged)} acknowledged comments over {ROUNDS} kills, none lost")
         finally:
             server.stop()
