@@ -3,8 +3,13 @@ third-party cookies blocked (the embed on one origin, the comment server on anot
 
 from __future__ import annotations
 
+import email.policy
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from email import message_from_bytes
+from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -14,12 +19,28 @@ from comments_widget.services import community
 from tests.conftest import create_reader
 from tests.deployment import Deployment, register_in_popup
 from tests.live import screenshot
+from tests.smtp import delivered
 
 pytestmark = pytest.mark.browser
 
 
 def widget_state(d: Deployment):  # noqa: ANN201
     return d.comment_app.extensions["comments_widget"]
+
+
+def open_login_popup(d: Deployment, compose: Any) -> Any:
+    """Click the embed's Log-in and return the popup it opens."""
+    with d.page.expect_popup() as popup_info:
+        compose.get_by_role("link", name="Log-in").click()
+    return popup_info.value
+
+
+def emailed_link(maildir: Path, path: str) -> str:
+    """The link to `path` (e.g. "/comments/reset/") in the one email delivered so far."""
+    [raw] = delivered(maildir, 1)
+    text = message_from_bytes(bytes(raw), policy=email.policy.default).get_body(
+        ("plain",)).get_content()
+    return re.search(rf"(http://\S+{re.escape(path)}\S+)", text).group(1)
 
 
 def test_a_banned_reader_is_told_why_at_once(deployment: Deployment) -> None:
@@ -49,9 +70,7 @@ def test_logging_out_in_the_embed_ends_the_popups_login_too(deployment: Deployme
     compose.get_by_role("button", name="Log out").click()
     compose.get_by_role("link", name="Log-in").wait_for()
     # The next person at this computer clicks Log-in: a login form, not "Continue as Ada".
-    with d.page.expect_popup() as popup_info:
-        compose.get_by_role("link", name="Log-in").click()
-    popup = popup_info.value
+    popup = open_login_popup(d, compose)
     popup.wait_for_load_state()
     assert popup.get_by_role("button", name="Log in").is_visible()
     assert "Continue as" not in popup.content()
@@ -134,28 +153,17 @@ def test_listing_pages_count_threads_keyed_by_the_sites_own_id(deployment: Deplo
 def test_a_reader_who_forgot_their_password_resets_it_and_is_logged_in_on_the_article(
     mail_deployment: Deployment, smtp_server: tuple,
 ) -> None:
-    import email.policy
-    import re
-    from email import message_from_bytes
-
-    from tests.smtp import delivered
-
     d = mail_deployment
     with widget_state(d).session_factory() as session:
         create_reader(session, "Ada Reader", "ada@example.org")
     compose = d.open_article()
-    with d.page.expect_popup() as popup_info:
-        compose.get_by_role("link", name="Log-in").click()
-    popup = popup_info.value
+    popup = open_login_popup(d, compose)
     popup.get_by_role("link", name="Forgot password?").click()
     popup.get_by_label("Email").fill("ada@example.org")
     popup.get_by_role("button", name="Send me a link").click()
     popup.get_by_text("Check your email").wait_for()
     screenshot(popup, "popup-reset-sent")
-    [raw] = delivered(smtp_server[1], 1)
-    message = message_from_bytes(bytes(raw), policy=email.policy.default)
-    link = re.search(r"(http://\S+/comments/reset/\S+)",
-                     message.get_body(("plain",)).get_content()).group(1)
+    link = emailed_link(smtp_server[1], "/comments/reset/")
     mail_tab = d.context.new_page()  # The reader opens the email's link in a new tab.
     mail_tab.goto(link)
     mail_tab.get_by_label("New password", exact=True).fill("my brand new passphrase")
@@ -170,17 +178,9 @@ def test_a_reader_who_forgot_their_password_resets_it_and_is_logged_in_on_the_ar
 def test_a_new_reader_confirms_their_address_and_is_logged_in_on_the_article(
     verifying_deployment: Deployment, smtp_server: tuple,
 ) -> None:
-    import email.policy
-    import re
-    from email import message_from_bytes
-
-    from tests.smtp import delivered
-
     d = verifying_deployment
     compose = d.open_article()
-    with d.page.expect_popup() as popup_info:
-        compose.get_by_role("link", name="Log-in").click()
-    popup = popup_info.value
+    popup = open_login_popup(d, compose)
     popup.get_by_role("link", name="Create an account").click()
     popup.get_by_label("Display name").fill("Nadia Newcomer")
     popup.get_by_label("Email").fill("nadia@example.org")
@@ -188,10 +188,7 @@ def test_a_new_reader_confirms_their_address_and_is_logged_in_on_the_article(
     popup.get_by_role("button", name="Create account").click()
     popup.get_by_text("Check your email").wait_for()
     screenshot(popup, "popup-check-email")
-    [raw] = delivered(smtp_server[1], 1)
-    message = message_from_bytes(bytes(raw), policy=email.policy.default)
-    link = re.search(r"(http://\S+/comments/verify/\S+)",
-                     message.get_body(("plain",)).get_content()).group(1)
+    link = emailed_link(smtp_server[1], "/comments/verify/")
     mail_tab = d.context.new_page()
     with popup.expect_event("close"):
         mail_tab.goto(link)
@@ -206,27 +203,16 @@ def test_a_new_reader_confirms_their_address_and_is_logged_in_on_the_article(
 def test_a_reader_logs_in_with_an_emailed_link_instead_of_a_password(
     mail_deployment: Deployment, smtp_server: tuple,
 ) -> None:
-    import email.policy
-    import re
-    from email import message_from_bytes
-
-    from tests.smtp import delivered
-
     d = mail_deployment
     with widget_state(d).session_factory() as session:
         create_reader(session, "Ada Reader", "ada@example.org")
     compose = d.open_article()
-    with d.page.expect_popup() as popup_info:
-        compose.get_by_role("link", name="Log-in").click()
-    popup = popup_info.value
+    popup = open_login_popup(d, compose)
     popup.get_by_role("link", name="Email me a login link instead").click()
     popup.get_by_label("Email").fill("ada@example.org")
     popup.get_by_role("button", name="Email me a login link").click()
     popup.get_by_text("Check your email").wait_for()
-    [raw] = delivered(smtp_server[1], 1)
-    text = message_from_bytes(bytes(raw), policy=email.policy.default).get_body(
-        ("plain",)).get_content()
-    link = re.search(r"(http://\S+/comments/login/link/\S+)", text).group(1)
+    link = emailed_link(smtp_server[1], "/comments/login/link/")
     with popup.expect_event("close"):
         d.context.new_page().goto(link)
     compose.get_by_text("Logged in as Ada Reader.").wait_for()
