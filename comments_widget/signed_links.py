@@ -9,6 +9,7 @@ bound to the email address, so a link sent before an address change confirms not
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -63,6 +64,16 @@ def read_link_token(secret: str, purpose: str, token: str, max_age: timedelta
             and isinstance(binding, str)):
         raise InvalidLink(expired=False)
     return reader_id, binding
+
+
+def reader_from_link(session: Session, secret: str, purpose: str, token: str,
+                     max_age: timedelta, binding_of: Callable[[Reader], str]) -> Reader:
+    """The reader a link names, if its binding still holds; InvalidLink otherwise."""
+    reader_id, binding = read_link_token(secret, purpose, token, max_age)
+    reader = session.get(Reader, reader_id)
+    if reader is None or binding_of(reader) != binding:
+        raise InvalidLink(expired=False)
+    return reader
 
 
 def spend(session: Session, token: str, max_age: timedelta) -> bool:

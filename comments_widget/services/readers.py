@@ -12,6 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from comments_widget.errors import Conflict, Forbidden, NotAuthenticated
 from comments_widget.models import AuthToken, Reader, Role, new_session_id, utcnow
+from comments_widget.services import versions
 from comments_widget.services.identity import check_display_name, check_password
 
 # A real hash to compare against when the email is unknown, so that a missing account takes as
@@ -169,8 +170,6 @@ def password_matches(reader: Reader, password: str) -> bool:
 
 def rename(session: Session, reader: Reader, display_name: str) -> None:
     """A new display name, under the same rules as at registration; shown on every comment."""
-    from comments_widget.services import versions
-
     others = [name for name in staff_names(session) if name != reader.display_name]
     reader.display_name = check_display_name(display_name, others,
                                              reserved=not reader.is_moderator)

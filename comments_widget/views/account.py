@@ -3,7 +3,10 @@ display name, email address, password, and logging out everywhere."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 
 from comments_widget import mail
@@ -45,20 +48,23 @@ def account() -> BaseResponse | tuple[str, int]:
     return _page(reader)
 
 
-def _attempt(form_name: str, form: object, change: object) -> BaseResponse | tuple[str, int]:
+def _attempt(form_name: str, form: FlaskForm, change: Callable[[Reader], str]
+             ) -> BaseResponse | tuple[str, int]:
+    """Validate `form`, apply `change` to the logged-in reader, commit and say what changed;
+    on a refusal show the page again with the form's error and nothing stored."""
     reader = session_reader()
     if reader is None:
         return redirect(url_for("comments_widget.pages.login", next=url_for(HOME)))
-    if not form.validate_on_submit():  # type: ignore[attr-defined]
+    if not form.validate_on_submit():
         return _page(reader, 400, **{form_name: form})
     session = db_session()
     try:
         reader_service.ensure_may_act(reader)
-        message = change(session, reader)  # type: ignore[operator]
+        message = change(reader)
         session.commit()
     except WidgetError as error:
         session.rollback()
-        form.form_errors.append(error.message)  # type: ignore[attr-defined]
+        form.form_errors.append(error.message)
         return _page(session.get(Reader, reader.id), 400, **{form_name: form})
     flash(message, "success")
     return redirect(url_for(HOME))
@@ -68,7 +74,7 @@ def change_name() -> BaseResponse | tuple[str, int]:
     """A new display name (the same rules as at registration)."""
     form = NameForm(prefix="name")
 
-    def change(session: object, reader: Reader) -> str:
+    def change(reader: Reader) -> str:
         reader_service.rename(db_session(), reader, form.display_name.data)
         return f"Your comments now show {reader.display_name}."
 
@@ -80,7 +86,7 @@ def change_email() -> BaseResponse | tuple[str, int]:
     form = EmailChangeForm(prefix="email")
     state = current_state()
 
-    def change(session: object, reader: Reader) -> str:
+    def change(reader: Reader) -> str:
         reverify = state.email_verification != "off"
         reader_service.change_email(db_session(), reader, form.email.data, form.password.data,
                                     reverify)
@@ -101,7 +107,7 @@ def change_password() -> BaseResponse | tuple[str, int]:
     """A new password; every other session and token of the reader ends."""
     form = PasswordChangeForm(prefix="password")
 
-    def change(session: object, reader: Reader) -> str:
+    def change(reader: Reader) -> str:
         if not reader_service.password_matches(reader, form.current.data):
             raise NotAuthenticated("Your current password is not right.",
                                    code="invalid_credentials")

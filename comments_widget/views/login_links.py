@@ -22,7 +22,7 @@ from comments_widget.services.verification import confirm_email
 from comments_widget.signed_links import (
     InvalidLink,
     make_link_token,
-    read_link_token,
+    reader_from_link,
     session_binding,
     spend,
 )
@@ -89,13 +89,10 @@ def use_login_link(token: str) -> BaseResponse | str | tuple[str, int]:
     popup_origin()
     session = db_session()
     try:
-        reader_id, binding = read_link_token(current_app.secret_key, PURPOSE, token,
-                                             state.login_link_max_age)
+        reader = reader_from_link(session, current_app.secret_key, PURPOSE, token,
+                                  state.login_link_max_age, session_binding)
     except InvalidLink as error:
         return _bad_link(error.expired)
-    reader = session.get(Reader, reader_id)
-    if reader is None or session_binding(reader) != binding:
-        return _bad_link(expired=False)
     try:
         reader_service.ensure_may_act(reader)
     except WidgetError as error:

@@ -23,7 +23,7 @@ from comments_widget.services import readers as reader_service
 from comments_widget.signed_links import (
     InvalidLink,
     make_link_token,
-    read_link_token,
+    reader_from_link,
     session_binding,
 )
 from comments_widget.state import current_state, db_session
@@ -84,13 +84,10 @@ def reset_password(token: str) -> BaseResponse | str | tuple[str, int, dict[str,
     state = current_state()
     session = db_session()
     try:
-        reader_id, binding = read_link_token(current_app.secret_key, PURPOSE, token,
-                                             state.reset_link_max_age)
+        reader = reader_from_link(session, current_app.secret_key, PURPOSE, token,
+                                  state.reset_link_max_age, session_binding)
     except InvalidLink as error:
         return _bad_link(expired=error.expired)
-    reader = session.get(Reader, reader_id)
-    if reader is None or session_binding(reader) != binding:
-        return _bad_link(expired=False)
     form = ResetForm()
     refusal: WidgetError | None = None
     if form.validate_on_submit():

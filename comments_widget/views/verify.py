@@ -25,7 +25,7 @@ from comments_widget.signed_links import (
     InvalidLink,
     email_binding,
     make_link_token,
-    read_link_token,
+    reader_from_link,
 )
 from comments_widget.state import current_state, db_session
 from comments_widget.views.emails import COULD_NOT_SEND, mail_to_address, public_url, site_name
@@ -100,14 +100,10 @@ def verify_email(token: str) -> BaseResponse | str | tuple[str, int]:
     state = current_state()
     session = db_session()
     try:
-        reader_id, binding = read_link_token(current_app.secret_key, PURPOSE, token,
-                                             state.verify_link_max_age)
+        reader = reader_from_link(session, current_app.secret_key, PURPOSE, token,
+                                  state.verify_link_max_age, email_binding)
     except InvalidLink as error:
         return render_template("comments_widget/verify_invalid.html", expired=error.expired,
-                               args=carry_args()), 400
-    reader = session.get(Reader, reader_id)
-    if reader is None or email_binding(reader) != binding:
-        return render_template("comments_widget/verify_invalid.html", expired=False,
                                args=carry_args()), 400
     if reader.email_verified_at is not None:  # Used before: it confirms, but logs in once.
         return render_template("comments_widget/verify_done.html", args=carry_args())
