@@ -180,3 +180,23 @@ def test_without_email_the_login_page_offers_no_reset(client: FlaskClient,
     page = client.get(FORGOT).get_data(as_text=True)
     assert "Email is not set up on this comment server" in page
     assert stored(session, Reader) == []
+
+
+def test_a_reset_confirms_an_unconfirmed_address(make_app: Any,
+                                                  smtp_server: tuple[int, Path]) -> None:
+    app = mail_app(make_app, smtp_server[0], COMMENTS_WIDGET_PUBLIC_URL="https://talk.example",
+                   COMMENTS_WIDGET_EMAIL_VERIFICATION="before_login")
+    factory = app.extensions["comments_widget"].session_factory
+    with factory() as session:
+        create_reader(session)  # Never confirmed.
+    client = app.test_client()
+    ask_for_link(client, "ada@example.org")
+    link = reset_link(parsed(delivered(smtp_server[1], 1))[0])
+    client.post(link, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD,
+                            "csrf_token": csrf_token(client, link)})
+    with factory() as session:
+        [reader] = stored(session, Reader)
+        assert reader.email_verified_at is not None
+    answer = app.test_client().post("/comments/api/v1/tokens", json={
+        "email": "ada@example.org", "password": NEW_PASSWORD})
+    assert answer.status_code == 201

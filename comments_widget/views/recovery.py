@@ -20,6 +20,7 @@ from comments_widget.errors import RateLimited, WidgetError
 from comments_widget.forms import ForgotForm, ResetForm
 from comments_widget.models import Reader
 from comments_widget.services import readers as reader_service
+from comments_widget.services.verification import confirm_email
 from comments_widget.signed_links import (
     InvalidLink,
     make_link_token,
@@ -95,6 +96,10 @@ def reset_password(token: str) -> BaseResponse | str | tuple[str, int, dict[str,
             reader_service.ensure_may_act(reader)
             reader_service.change_password(session, reader, form.password.data,
                                            state.min_password_length)
+            if reader.email_verified_at is None:
+                # The link came through the inbox: that confirms the address, as a
+                # confirmation link would (and before_login is not bypassed unconfirmed).
+                confirm_email(session, reader)
             session.commit()
         except WidgetError as error:
             session.rollback()
