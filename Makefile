@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-postgres test-crash test-fuzz lint bench bench-load bench-explain clean
+.PHONY: demo test test-postgres test-crash test-fuzz lint bench bench-load bench-explain clean messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -51,3 +51,11 @@ bench-explain: $(STAMP)
 
 clean:
 	rm -rf $(VENV) dist build instance test-artifacts .pytest_cache .ruff_cache
+
+# Re-extract the reader pages' messages and add new ones to the German catalogue (then
+# translate them; tests/test_i18n.py fails until every message has its German).
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F comments_widget/translations/babel.cfg -k _l -k N_ --no-location \
+	  --omit-header --sort-output -o comments_widget/translations/messages.pot .
+	$(BIN)/pybabel update -i comments_widget/translations/messages.pot -l de --no-fuzzy-matching \
+	  --omit-header -o comments_widget/translations/de.po

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # The embed is one file: its CSS and strings live inside it, and the article page loads
 # nothing else from us until the reader opens the login popup.
 EMBED_FILES = [ROOT / "static" / "embed.js"]
-BUDGET_BYTES = 8 * 1024
+BUDGET_BYTES = 10 * 1024  # DESIGN.md: one request of at most 10 KB gzipped
 
 
 def gzipped_size(path: Path) -> tuple[int, int]:

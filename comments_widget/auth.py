@@ -1,6 +1,7 @@
 """Who is asking. Two doors that never mix:
 
-- the JSON API (`api_reader`) takes a bearer token, or the first-party session on the same origin;
+- the JSON API (`api_reader`) takes a bearer token, or on the same origin the Flask host's
+  logged-in user (when the host set up the bridge, host.py) or our first-party session;
 - reader pages and the dashboard (`session_reader`) know only the first-party session.
 
 Nothing here reads `Authorization` for a page or the dashboard, so a token leaked from a news
@@ -22,8 +23,10 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.wrappers import Response as BaseResponse
 
 from comments_widget.errors import NotAuthenticated
+from comments_widget.host import HOST_PROVIDER
 from comments_widget.models import Reader
 from comments_widget.services import readers
+from comments_widget.services.external import sign_in_external
 from comments_widget.state import current_state, db_session
 
 SESSION_KEY = "comments_widget_reader"
@@ -106,15 +109,30 @@ def end_session(reader: Reader | None) -> None:
         return response
 
 
+def host_reader() -> Reader | None:
+    """The Flask host's logged-in user as our reader, when the host set up the bridge
+    (host.py); created on first use, renamed when the host's name for them changes."""
+    host = current_state().host
+    author = host.current_author() if host is not None else None
+    if author is None:
+        return None
+    session = db_session()
+    reader, changed = sign_in_external(session, HOST_PROVIDER, author)
+    if changed:
+        session.commit()
+    return reader
+
+
 def api_reader() -> Reader | None:
-    """The reader behind an API request: a bearer token wins over the session cookie.
+    """The reader behind an API request: a bearer token wins over the Flask host's user
+    (when it has the bridge), who wins over our session cookie.
 
     A request that sends an Authorization header we cannot accept is refused outright rather
     than quietly treated as anonymous, so the embed learns its stored token is dead; a banned
     reader's token answers `banned`, so the embed can say so.
     """
     if "Authorization" not in request.headers:
-        return session_reader()
+        return host_reader() or session_reader()
     token = bearer_token()
     reader = readers.reader_for_token(db_session(), token) if token else None
     if reader is None:

@@ -13,6 +13,9 @@ DEFAULTS: dict[str, Any] = {
     "COMMENTS_WIDGET_DATABASE_URL": None,
     # Origins (scheme://host[:port]) whose pages may embed the widget and create threads.
     "COMMENTS_WIDGET_ALLOWED_ORIGINS": [],
+    # Sign in with OpenID Connect providers and GitHub (docs/accounts.md); JSON in the
+    # environment.
+    "COMMENTS_WIDGET_SIGN_IN_PROVIDERS": {},
     # Where the blueprint is mounted; every public path in DESIGN.md lives under it.
     "COMMENTS_WIDGET_URL_PREFIX": "/comments",
     # Longest comment body accepted, in characters of Markdown source.

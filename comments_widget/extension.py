@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -13,19 +13,31 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from comments_widget import config, migrate
 from comments_widget.db import check_writable, create_engine, create_session_factory
+from comments_widget.host import HostBridge
 from comments_widget.ids import ID_CONVERTER, BoundedId
 from comments_widget.mail import MailSettings
+from comments_widget.oidc import parse_providers
 from comments_widget.payload_cache import PayloadCache, SummaryCache
 from comments_widget.ratelimit import RateLimiter
 from comments_widget.services.comments import PostingRules
+from comments_widget.services.external import Author
 from comments_widget.settings_cache import SettingsCache
 from comments_widget.state import EXTENSION_KEY, WidgetState, close_db_session
 
 
 class CommentsWidget:
-    """Comments and reader login for a Flask app: `CommentsWidget(app)` or `init_app(app)`."""
+    """Comments and reader login for a Flask app: `CommentsWidget(app)` or `init_app(app)`.
 
-    def __init__(self, app: Flask | None = None) -> None:
+    A host with its own users passes `current_author`, a function returning the logged-in
+    user as an `Author` (or None), and its `login_url`/`logout_url`: the embed on its pages
+    then uses those users and pages instead of our accounts (docs/accounts.md).
+    """
+
+    def __init__(self, app: Flask | None = None, *,
+                 current_author: Callable[[], Author | None] | None = None,
+                 login_url: str = "", logout_url: str = "") -> None:
+        self.host = HostBridge(current_author, login_url, logout_url) if current_author \
+            else None
         if app is not None:
             self.init_app(app)
 
@@ -43,6 +55,7 @@ class CommentsWidget:
         config.validate(app.config)
         for key in config.RATE_LIMIT_KEYS:
             RateLimiter.check_rule(key, app.config[key])
+        sign_in_providers = parse_providers(app.config["COMMENTS_WIDGET_SIGN_IN_PROVIDERS"])
 
         database_url = app.config["COMMENTS_WIDGET_DATABASE_URL"] or _default_sqlite_url(app)
         engine = create_engine(
@@ -102,6 +115,8 @@ class CommentsWidget:
             counts=counts,
             thread_page_size=app.config["COMMENTS_WIDGET_THREAD_PAGE_SIZE"],
             thread_max_age=app.config["COMMENTS_WIDGET_THREAD_MAX_AGE_SECONDS"],
+            host=self.host,
+            sign_in_providers=sign_in_providers,
         )
         app.teardown_appcontext(close_db_session)
         # Our ids are 32-bit database keys; a larger number in a path is a 404, not a 500.

@@ -2,74 +2,87 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField, SubmitField
+from wtforms import EmailField, PasswordField, StringField, SubmitField, i18n
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from comments_widget.i18n import current_language
+from comments_widget.i18n import lazy_gettext as _l
 from comments_widget.services.identity import MAX_DISPLAY_NAME, MAX_PASSWORD_LENGTH
 
 
-class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False),
-                                            Length(max=254)])
-    password = PasswordField("Password",
+class ReaderForm(FlaskForm):
+    """A reader page's form: labels ours, WTForms' own messages ("This field is required.")
+    from WTForms' catalogues, both in the reader's language."""
+
+    class Meta:
+        def get_translations(self, form: Any) -> Any:
+            return i18n.get_translations([current_language()])
+
+
+class LoginForm(ReaderForm):
+    email = EmailField(_l("Email"), validators=[
+        DataRequired(), Email(check_deliverability=False), Length(max=254)])
+    password = PasswordField(_l("Password"),
                              validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)])
-    submit = SubmitField("Log in")
+    submit = SubmitField(_l("Log in"))
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(ReaderForm):
     display_name = StringField(
-        "Display name", validators=[DataRequired(), Length(max=MAX_DISPLAY_NAME)],
-        description="Shown beside your comments.",
+        _l("Display name"), validators=[DataRequired(), Length(max=MAX_DISPLAY_NAME)],
+        description=_l("Shown beside your comments."),
     )
-    email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False),
-                                            Length(max=254)],
-                       description="Never shown to other readers.")
-    password = PasswordField("Password",
+    email = EmailField(_l("Email"), validators=[
+        DataRequired(), Email(check_deliverability=False), Length(max=254)],
+        description=_l("Never shown to other readers."))
+    password = PasswordField(_l("Password"),
                              validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)])
-    submit = SubmitField("Create account")
+    submit = SubmitField(_l("Create account"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(ReaderForm):
     """A button and a CSRF token: continue as the logged-in reader, or log out."""
 
-    submit = SubmitField("Continue")
+    submit = SubmitField(_l("Continue"))
 
 
-class ForgotForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False),
-                                            Length(max=254)],
-                       description="The address you registered with.")
-    submit = SubmitField("Send me a link")
+class ForgotForm(ReaderForm):
+    email = EmailField(_l("Email"), validators=[
+        DataRequired(), Email(check_deliverability=False), Length(max=254)],
+        description=_l("The address you registered with."))
+    submit = SubmitField(_l("Send me a link"))
 
 
-class ResetForm(FlaskForm):
-    password = PasswordField("New password",
+class ResetForm(ReaderForm):
+    password = PasswordField(_l("New password"),
                              validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)])
-    confirm = PasswordField("New password again", validators=[
-        DataRequired(), EqualTo("password", message="The two passwords differ.")])
-    submit = SubmitField("Set password")
+    confirm = PasswordField(_l("New password again"), validators=[
+        DataRequired(), EqualTo("password", message=_l("The two passwords differ."))])
+    submit = SubmitField(_l("Set password"))
 
 
-class NameForm(FlaskForm):
-    display_name = StringField("Display name",
+class NameForm(ReaderForm):
+    display_name = StringField(_l("Display name"),
                                validators=[DataRequired(), Length(max=MAX_DISPLAY_NAME)])
-    submit = SubmitField("Save name")
+    submit = SubmitField(_l("Save name"))
 
 
-class EmailChangeForm(FlaskForm):
-    email = EmailField("New email", validators=[DataRequired(), Email(check_deliverability=False),
-                                                Length(max=254)])
-    password = PasswordField("Your password",
+class EmailChangeForm(ReaderForm):
+    email = EmailField(_l("New email"), validators=[
+        DataRequired(), Email(check_deliverability=False), Length(max=254)])
+    password = PasswordField(_l("Your password"),
                              validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)])
-    submit = SubmitField("Change email")
+    submit = SubmitField(_l("Change email"))
 
 
-class PasswordChangeForm(FlaskForm):
-    current = PasswordField("Current password",
+class PasswordChangeForm(ReaderForm):
+    current = PasswordField(_l("Current password"),
                             validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)])
-    password = PasswordField("New password",
+    password = PasswordField(_l("New password"),
                              validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)])
-    confirm = PasswordField("New password again", validators=[
-        DataRequired(), EqualTo("password", message="The two passwords differ.")])
-    submit = SubmitField("Change password")
+    confirm = PasswordField(_l("New password again"), validators=[
+        DataRequired(), EqualTo("password", message=_l("The two passwords differ."))])
+    submit = SubmitField(_l("Change password"))

@@ -24,8 +24,25 @@ def _config(connection: sa.Connection | None = None) -> Config:
 
 def upgrade(engine: sa.Engine, revision: str = "head") -> None:
     """Bring the database schema up to `revision` (the newest by default)."""
-    with engine.begin() as connection:
-        command.upgrade(_config(connection), revision)
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as connection:
+            command.upgrade(_config(connection), revision)
+        return
+    with engine.connect() as connection:
+        # SQLite changes a column by rebuilding its table: with foreign keys on, dropping the
+        # old readers table would cascade-delete every comment. Off for the migration (it can
+        # only change outside a transaction), then checked, then on again.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()
+        try:
+            with connection.begin():
+                command.upgrade(_config(connection), revision)
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:
+                    raise RuntimeError(f"The migration left broken references: {broken[:5]}")
+        finally:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
 
 
 # Any constant both processes agree on; names the lock in pg_locks for someone debugging.

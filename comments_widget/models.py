@@ -75,7 +75,9 @@ class Reader(Base):
     __tablename__ = "comments_widget_readers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    # None for readers who only ever sign in elsewhere (single sign-on, the host's own users):
+    # they have no password here, and an address is never how we recognise them.
+    email: Mapped[str | None] = mapped_column(sa.String(254), unique=True, default=None)
     display_name: Mapped[str] = mapped_column(sa.String(80))
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     role: Mapped[Role] = mapped_column(_enum(Role, "role"), default=Role.READER)
@@ -97,6 +99,31 @@ class Reader(Base):
     @property
     def is_moderator(self) -> bool:
         return self.role in (Role.MODERATOR, Role.ADMIN)
+
+    @property
+    def is_external(self) -> bool:
+        """Signs in only through another system (no email and password of ours)."""
+        return self.email is None
+
+
+class ExternalIdentity(Base):
+    """Who a reader is elsewhere: a news site's user id (SSO, the Flask host) or an OpenID
+    subject. Readers are found by (provider, subject), never by the email that came along."""
+
+    __tablename__ = "comments_widget_identities"
+    __table_args__ = (sa.UniqueConstraint("provider", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reader_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("comments_widget_readers.id", ondelete="CASCADE"), index=True)
+    # "site:<origin>" for a site's single sign-on, "host" for the Flask host's own users.
+    provider: Mapped[str] = mapped_column(sa.String(320))
+    subject: Mapped[str] = mapped_column(sa.String(255))
+    # The address the other system gave, for notifications; never used to log in.
+    email: Mapped[str] = mapped_column(sa.String(254), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    reader: Mapped[Reader] = relationship(lazy="joined")
 
 
 class AuthToken(Base):
@@ -247,6 +274,11 @@ class Site(Base):
     origin: Mapped[str] = mapped_column(sa.String(300), unique=True)
     name: Mapped[str] = mapped_column(sa.String(120), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Single sign-on: the secret the site signs its readers with ("" = off), and the site's own
+    # login and logout pages, which replace ours in the embed.
+    sso_secret: Mapped[str] = mapped_column(sa.String(100), default="")
+    login_url: Mapped[str] = mapped_column(sa.String(2000), default="")
+    logout_url: Mapped[str] = mapped_column(sa.String(2000), default="")
 
 
 class SpentLink(Base):

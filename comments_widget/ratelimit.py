@@ -17,6 +17,7 @@ from limits.strategies import SlidingWindowCounterRateLimiter
 
 from comments_widget.config import ConfigError
 from comments_widget.errors import RateLimited
+from comments_widget.i18n import gettext as _
 
 logger = logging.getLogger("comments_widget.ratelimit")
 REDIS_TIMEOUT_SECONDS = 0.5
@@ -63,11 +64,12 @@ class RateLimiter:
 
     def _refuse(self, item: RateLimitItem, identity: tuple[str, ...]) -> RateLimited:
         try:
-            reset_at, _ = self._limiter.get_window_stats(item, self._namespace, *identity)
+            reset_at, _remaining = self._limiter.get_window_stats(item, self._namespace, *identity)
         except StorageError:
-            reset_at, _ = self._fallback.get_window_stats(item, self._namespace, *identity)
+            reset_at, _remaining = self._fallback.get_window_stats(item, self._namespace, *identity)
         retry_after = max(1, math.ceil(reset_at - time.time()))
-        return RateLimited(f"Too many attempts. Try again in {retry_after} seconds.", retry_after)
+        return RateLimited(_("Too many attempts. Try again in {n} seconds.", n=retry_after),
+                           retry_after)
 
     def hit(self, rule: str, *identity: str) -> None:
         """Count one attempt; raise RateLimited (with seconds to wait) when over the limit."""

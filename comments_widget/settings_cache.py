@@ -25,6 +25,8 @@ from comments_widget.services.policy import Policy, load_policy
 class Settings:
     policy: Policy
     site_origins: frozenset[str]
+    # Origin → (login URL, logout URL) of sites that use their own login pages.
+    login_pages: dict[str, tuple[str, str]]
 
 
 class SettingsCache:
@@ -47,7 +49,8 @@ class SettingsCache:
                 session = session_source()
                 try:
                     self._snapshot = Settings(policy=load_policy(session),
-                                              site_origins=sites.site_origins(session))
+                                              site_origins=sites.site_origins(session),
+                                              login_pages=sites.login_pages(session))
                 except UNAVAILABLE_ERRORS:
                     if self._snapshot is None:
                         raise

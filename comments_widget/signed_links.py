@@ -38,7 +38,7 @@ def session_binding(reader: Reader) -> str:
 
 def email_binding(reader: Reader) -> str:
     """Valid while the reader's email address stays the same."""
-    return _fingerprint(reader.email)
+    return _fingerprint(reader.email or "")
 
 
 def _serializer(secret: str, purpose: str) -> URLSafeTimedSerializer:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app, g
 from sqlalchemy.orm import Session, sessionmaker
 
+from comments_widget.host import HostBridge
 from comments_widget.mail import MailSettings
+from comments_widget.oidc import Discovery, Provider
 from comments_widget.payload_cache import PayloadCache, SummaryCache
 from comments_widget.ratelimit import RateLimiter
 from comments_widget.services.comments import PostingRules
@@ -53,6 +55,9 @@ class WidgetState:
     counts: SummaryCache
     thread_page_size: int
     thread_max_age: int
+    host: HostBridge | None = None
+    sign_in_providers: dict[str, Provider] = field(default_factory=dict)
+    discovery: Discovery = field(default_factory=Discovery)
 
 
 def current_state() -> WidgetState:

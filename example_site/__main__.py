@@ -60,6 +60,8 @@ def main() -> None:
     environ.setdefault("COMMENTS_WIDGET_INSTANCE_PATH", args.instance)
     # A newcomer comments at once; set it to try verification (the mail catcher shows the link).
     environ.setdefault("COMMENTS_WIDGET_EMAIL_VERIFICATION", "off")
+    # What the login popup and the emails call the site.
+    environ.setdefault("COMMENTS_WIDGET_SITE_NAME", "The Daily Example")
     sink = None
     if not environ.get("COMMENTS_WIDGET_SMTP_HOST"):
         sink, port = start_mail_sink()

@@ -12,6 +12,7 @@
   var SERVER_ORIGIN = new URL(BASE).origin;
   var API = BASE + "/api/v1";
   var TOKEN_KEY = "comments_widget_token:" + SERVER_ORIGIN;
+  var SSO_KEY = TOKEN_KEY + ":sso"; // which of the site's users the stored token belongs to
 
   var STRINGS = {
     en: {
@@ -88,17 +89,20 @@
     return node;
   }
 
-  function getToken() {
-    try { return window.localStorage.getItem(TOKEN_KEY); }
+  function stored(key) {
+    try { return window.localStorage.getItem(key); }
     catch (error) { console.warn("comments_widget: storage unavailable", error); return null; }
   }
 
-  function setToken(token) {
+  function store(key, value) {
     try {
-      if (token) { window.localStorage.setItem(TOKEN_KEY, token); }
-      else { window.localStorage.removeItem(TOKEN_KEY); }
+      if (value) { window.localStorage.setItem(key, value); }
+      else { window.localStorage.removeItem(key); }
     } catch (error) { console.warn("comments_widget: storage unavailable", error); }
   }
+
+  function getToken() { return stored(TOKEN_KEY); }
+  function setToken(token) { store(TOKEN_KEY, token); if (!token) { store(SSO_KEY, null); } }
 
   /* Calls the API; resolves with the JSON body or rejects with {code, message, status}. */
   function api(method, path, body, csrf, cache) {
@@ -124,7 +128,8 @@
   function Widget(host) {
     this.host = host;
     var lang = (host.getAttribute("data-comments-lang") || document.documentElement.lang || "en").slice(0, 2).toLowerCase();
-    this.strings = STRINGS[lang] || STRINGS.en;
+    this.lang = STRINGS[lang] ? lang : "en";
+    this.strings = STRINGS[this.lang];
     this.url = host.getAttribute("data-comments-url") || canonicalUrl();
     this.threadId = host.getAttribute("data-comments-id");
     this.reader = null;
@@ -155,8 +160,13 @@
   Widget.prototype.load = function () {
     var self = this;
     this.draw(h("p", { role: "status" }, [this.t("loading")]));
-    var me = api("GET", "/me").catch(function (error) {
-      // A dead token is forgotten; a banned reader is told why, at once.
+    var me = ssoWait.then(function () { return api("GET", "/me"); }).catch(function (error) {
+      // A dead token is forgotten (and replaced, when the site signed the reader in); a banned
+      // reader is told why, at once.
+      if (error.code === "bad_token" && ssoPayload) {
+        setToken(null);
+        return signIn(ssoPayload).then(function () { return api("GET", "/me"); });
+      }
       if (error.code === "bad_token" || error.code === "banned") {
         setToken(null);
         self.notice = error.code === "banned" ? error.message : self.t("expired");
@@ -176,6 +186,9 @@
       self.next = results[0].next;
       self.reader = results[1].reader;
       self.csrf = results[1].csrf_token || null;
+      self.loginUrl = results[1].login_url;
+      self.logoutUrl = results[1].logout_url;
+      if (ssoError) { self.notice = self.errorText(ssoError); }
       results[2].pending.forEach(function (comment) { self.insert(comment); });
       self.render();
       var target = /^#comment-\d+$/.test(location.hash) && self.root.getElementById(location.hash.slice(1));
@@ -305,8 +318,13 @@
     var box = h("div", { "class": "compose" }, [h("h3", {}, [this.t("leave")])]);
     if (this.notice) { box.appendChild(h("p", { "class": "error", role: "alert" }, [this.notice])); this.notice = null; }
     if (this.thread && this.thread.closed) { box.appendChild(h("p", {}, [this.t("closed")])); return box; }
+    if (!this.reader && this.loginUrl) {
+      // The site's own login page ({next} becomes this article's address).
+      box.appendChild(h("p", {}, [this.t("needLogin") + " ", h("a", { href: this.loginUrl.replace("{next}", encodeURIComponent(location.href)) }, [this.t("login")])]));
+      return box;
+    }
     if (!this.reader) {
-      var loginUrl = BASE + "/login?origin=" + encodeURIComponent(location.origin) + "&next=" + encodeURIComponent(location.href);
+      var loginUrl = BASE + "/login?origin=" + encodeURIComponent(location.origin) + "&next=" + encodeURIComponent(location.href) + "&lang=" + this.lang;
       box.appendChild(h("p", {}, [this.t("needLogin") + " ", h("a", {
         href: loginUrl, target: "_blank", rel: "opener",
         onclick: function (event) {
@@ -318,7 +336,7 @@
       return box;
     }
     box.appendChild(h("p", { "class": "who" }, [this.t("as", { name: this.reader.name }) + " ",
-      h("a", { href: BASE + "/account", target: "_blank", rel: "noopener", "class": "link" }, [this.t("account")]), " · ",
+      this.reader.external ? null : h("a", { href: BASE + "/account?lang=" + this.lang, target: "_blank", rel: "noopener", "class": "link" }, [this.t("account")]), this.reader.external ? null : " · ",
       h("button", { type: "button", "class": "link", onclick: function () { self.logout(); } }, [this.t("logout")])]));
     if (this.reader.banned) { box.appendChild(h("p", { "class": "error" }, [this.reader.banned])); return box; }
     if (this.reader.must_confirm_email) { box.appendChild(h("p", { "class": "hint", role: "status" }, [this.t("confirm")])); }
@@ -387,14 +405,52 @@
 
   Widget.prototype.logout = function () {
     var self = this;
-    var done = function () { setToken(null); self.reader = null; self.csrf = null; self.replyTo = null; self.render(); };
-    if (!getToken()) { done(); return; }
-    api("DELETE", "/tokens/current").then(done, function (error) {
-      // The token is forgotten either way; a server that cannot be told is only logged.
-      console.error("comments_widget: could not revoke the login token", error);
-      done();
+    logout().then(function () {
+      // The site's own logout page ends its login too; without one, only ours ends.
+      if (self.logoutUrl) { location.href = self.logoutUrl; return; }
+      self.reader = null; self.csrf = null; self.replyTo = null; self.render();
     });
   };
+
+  /* Ends this reader's comment login: the token is revoked (every session of theirs ends) and
+     forgotten; a server that cannot be told is only logged. */
+  function logout() {
+    var done = function () { ssoPayload = null; setToken(null); };
+    return getToken() ? api("DELETE", "/tokens/current").then(done, function (error) {
+      console.error("comments_widget: could not revoke the login token", error);
+      done();
+    }) : Promise.resolve(done());
+  }
+
+  /* Single sign-on: the site's server signed its logged-in reader (data-comments-sso, or
+     CommentsWidget.login(payload) on single-page sites) and we exchange that for our token,
+     once per reader: a token already held for the same user of the site is kept. An empty
+     payload means nobody is logged in on the site, so a token it gave is forgotten. */
+  var ssoPayload = null, ssoError = null, ssoWait = Promise.resolve();
+
+  function signIn(payload) {
+    ssoPayload = payload;
+    ssoWait = ssoWait.then(function () {
+      if (!payload) { if (stored(SSO_KEY)) { setToken(null); } return; }
+      var id = ssoUser(payload);
+      if (getToken() && stored(SSO_KEY) === id) { return; }
+      ssoPayload = null; // A payload works once.
+      setToken(null); // Whoever was logged in here before, the site now says it is this user.
+      return api("POST", "/tokens/sso", { payload: payload }).then(function (data) {
+        setToken(data.token);
+        store(SSO_KEY, id);
+        ssoError = null;
+      }, function (error) { console.error("comments_widget: single sign-on failed", error); ssoError = error; });
+    });
+    return ssoWait;
+  }
+
+  function ssoUser(payload) {
+    try { return String(JSON.parse(atob(payload.split(".")[0].replace(/-/g, "+").replace(/_/g, "/"))).id); }
+    catch (error) { return "?"; }
+  }
+
+  function reload() { widgets.forEach(function (widget) { widget.load(); }); }
 
   function find(comments, id) {
     for (var i = 0; i < comments.length; i += 1) {
@@ -419,7 +475,7 @@
   function onMessage(event) {
     if (event.origin !== SERVER_ORIGIN || !event.data || event.data.type !== "comments-widget:login") { return; }
     setToken(event.data.token);
-    widgets.forEach(function (widget) { widget.load(); });
+    reload();
   }
 
   /* "N comments" on listing pages: data-comments-count="URL", or data-comments-count-id="ID"
@@ -453,10 +509,19 @@
     });
   }
 
-  function start() { render(); fillCounts(); }
+  function start() {
+    var signed = document.querySelector("[data-comments-sso]");
+    if (signed) { signIn(signed.getAttribute("data-comments-sso")); }
+    render();
+    fillCounts();
+  }
 
   window.addEventListener("message", onMessage);
-  window.CommentsWidget = { render: render, counts: fillCounts };
+  window.CommentsWidget = {
+    render: render, counts: fillCounts,
+    login: function (payload) { return signIn(payload || "").then(reload); },
+    logout: function () { return logout().then(reload); }
+  };
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); }
   else { start(); }
 }());

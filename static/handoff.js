@@ -20,10 +20,10 @@
       channel.postMessage({ origin: origin, login: message });
       channel.close();
     }
-    status.textContent = "You are logged in. You can close this window and go back to the article.";
+    status.textContent = node.getAttribute("data-elsewhere");
     return;
   }
   window.opener.postMessage(message, origin);
   window.close();
-  status.textContent = "You can close this window now.";
+  status.textContent = node.getAttribute("data-done");
 }());

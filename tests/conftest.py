@@ -63,7 +63,9 @@ def make_app(database_url: str, tmp_path: Any) -> Iterator[Any]:
     """Build apps with comments_widget mounted; every one is disposed of after the test."""
     apps: list[Flask] = []
 
-    def build(**config: Any) -> Flask:
+    def build(bridge: dict[str, Any] | None = None, **config: Any) -> Flask:
+        """An app with `config`; `bridge` holds CommentsWidget's keyword arguments for a host
+        with its own users (current_author, login_url, logout_url)."""
         app = Flask("host_app", instance_path=str(tmp_path / "instance"))
         app.config.update(
             TESTING=True, SECRET_KEY="test-secret",
@@ -75,7 +77,7 @@ def make_app(database_url: str, tmp_path: Any) -> Iterator[Any]:
             COMMENTS_WIDGET_EMAIL_VERIFICATION="off",
         )
         app.config.update(config)
-        CommentsWidget(app)
+        CommentsWidget(app, **(bridge or {}))
         apps.append(app)
         return app
 

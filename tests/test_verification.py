@@ -59,7 +59,7 @@ def test_comments_wait_until_the_address_is_confirmed(make_app: Any,
     browser = app.test_client()
     page = register(browser).get_data(as_text=True)
     assert "Check your email" in page and "new@example.org" in page
-    assert browser.get("/comments/api/v1/me").get_json() == {"reader": None}  # Not yet in.
+    assert browser.get("/comments/api/v1/me").get_json()["reader"] is None  # Not yet in.
     [message] = messages(smtp_server[1], 1)
     assert message["Subject"].startswith("Confirm your email address")
     auth = token_for(app.test_client())  # Logging in with the password is allowed.

@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -60,6 +61,20 @@ class SiteForm(FlaskForm):
                                                URL(require_tld=False)],
                          description="scheme://host[:port], e.g. https://news.example")
     name = StringField("Name", validators=[Optional(), Length(max=120)])
+
+
+class SiteOriginForm(FlaskForm):
+    """A button acting on one allowed site (turn single sign-on on or off, new secret)."""
+
+    origin = HiddenField(validators=[DataRequired(), Length(max=300)])
+
+
+class LoginPagesForm(SiteOriginForm):
+    login_url = StringField("Login page", validators=[Optional(), Length(max=2000)],
+                            description="Where the embed's Log-in link goes, e.g. "
+                                        "https://news.example/login. Empty: our login popup.")
+    logout_url = StringField("Logout page", validators=[Optional(), Length(max=2000)],
+                             description="Where Log out goes after ending the comment login.")
 
 
 class ThreadDetailsForm(FlaskForm):

@@ -14,6 +14,7 @@ from confusable_homoglyphs import confusables
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from comments_widget.errors import InvalidInput
+from comments_widget.i18n import gettext as _
 
 MAX_DISPLAY_NAME = 80
 MAX_PASSWORD_LENGTH = 1024
@@ -30,18 +31,18 @@ def _common_passwords() -> frozenset[str]:
 def check_password(password: str, email: str, min_length: int) -> None:
     """InvalidInput unless the password is long enough, uncommon and not the email address."""
     if len(password) < min_length:
-        raise InvalidInput(f"Passwords need at least {min_length} characters.",
+        raise InvalidInput(_("Passwords need at least {n} characters.", n=min_length),
                            code="password_too_short")
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise InvalidInput(f"Passwords can be at most {MAX_PASSWORD_LENGTH} characters.",
+        raise InvalidInput(_("Passwords can be at most {n} characters.", n=MAX_PASSWORD_LENGTH),
                            code="password_too_long")
     lowered = password.lower()
     email = email.strip().lower()
     if lowered in (email, email.partition("@")[0]):
-        raise InvalidInput("Your password cannot be your email address.",
+        raise InvalidInput(_("Your password cannot be your email address."),
                            code="password_is_email")
     if lowered in _common_passwords() or lowered.replace(" ", "") in _common_passwords():
-        raise InvalidInput("That password is one of the most common ones; choose another.",
+        raise InvalidInput(_("That password is one of the most common ones; choose another."),
                            code="password_too_common")
 
 
@@ -87,15 +88,15 @@ def check_display_name(name: str, staff_names: Iterable[str], reserved: bool = T
     with `reserved`, like one of RESERVED_NAMES)."""
     cleaned = clean_display_name(name)
     if not cleaned:
-        raise InvalidInput("Choose a display name.", code="display_name_required")
+        raise InvalidInput(_("Choose a display name."), code="display_name_required")
     if len(cleaned) > MAX_DISPLAY_NAME:
-        raise InvalidInput(f"Display names are at most {MAX_DISPLAY_NAME} characters.",
+        raise InvalidInput(_("Display names are at most {n} characters.", n=MAX_DISPLAY_NAME),
                            code="display_name_too_long")
     shape = skeleton(cleaned)
     taken = {skeleton(staff) for staff in staff_names}
     if reserved:
         taken |= {skeleton(n) for n in RESERVED_NAMES}
     if shape in taken:
-        raise InvalidInput("That name is too close to a moderator's or a reserved name; "
-                           "choose another.", code="display_name_reserved")
+        raise InvalidInput(_("That name is too close to a moderator's or a reserved name; "
+                             "choose another."), code="display_name_reserved")
     return cleaned

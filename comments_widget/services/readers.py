@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from comments_widget.errors import Conflict, Forbidden, NotAuthenticated
+from comments_widget.i18n import N_
+from comments_widget.i18n import gettext as _
 from comments_widget.models import AuthToken, Reader, Role, new_session_id, utcnow
 from comments_widget.services import versions
 from comments_widget.services.identity import check_display_name, check_password
@@ -20,8 +22,8 @@ from comments_widget.services.identity import check_display_name, check_password
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
 # Worded so that it helps the owner of the address without confirming to anyone else that an
 # account exists; the registration rate limit keeps it from being asked a thousand times.
-EMAIL_UNAVAILABLE = ("This email cannot be used for a new account. If it is yours, log in "
-                     "instead.")
+EMAIL_UNAVAILABLE = N_("This email cannot be used for a new account. If it is yours, log in "
+                       "instead.")
 
 
 def normalize_email(email: str) -> str:
@@ -52,7 +54,7 @@ def register_reader(
                                       reserved=not staff)
     check_password(password, email, min_password_length)
     if find_reader_by_email(session, email) is not None:
-        raise Conflict(EMAIL_UNAVAILABLE, code="email_taken")
+        raise Conflict(_(EMAIL_UNAVAILABLE), code="email_taken")
     reader = Reader(email=normalize_email(email), display_name=display_name,
                     password_hash=generate_password_hash(password))
     session.add(reader)
@@ -60,15 +62,20 @@ def register_reader(
         session.flush()
     except sa.exc.IntegrityError as error:  # Two registrations raced for the same email.
         session.rollback()
-        raise Conflict(EMAIL_UNAVAILABLE, code="email_taken") from error
+        raise Conflict(_(EMAIL_UNAVAILABLE), code="email_taken") from error
     return reader
 
 
 def ban_message(reader: Reader) -> str:
     """What a banned reader is told wherever they try to act."""
-    until = f" until {reader.banned_until:%d %B %Y}" if reader.banned_until else ""
-    reason = f" Reason: {reader.ban_reason}" if reader.ban_reason else ""
-    return f"You have been banned from commenting{until}.{reason}"
+    if reader.banned_until:
+        message = _("You have been banned from commenting until {date}.",
+                    date=f"{reader.banned_until:%d %B %Y}")
+    else:
+        message = _("You have been banned from commenting.")
+    if not reader.ban_reason:
+        return message
+    return message + " " + _("Reason: {reason}", reason=reader.ban_reason)
 
 
 def ensure_may_act(reader: Reader) -> None:
@@ -89,7 +96,7 @@ def authenticate(session: Session, email: str, password: str) -> Reader:
     elif check_password_hash(reader.password_hash, password):
         ensure_may_act(reader)
         return reader
-    raise NotAuthenticated("That email and password do not match an account.",
+    raise NotAuthenticated(_("That email and password do not match an account."),
                            code="invalid_credentials")
 
 
@@ -106,7 +113,7 @@ def change_password(session: Session, reader: Reader, password: str,
                     min_password_length: int) -> None:
     """Set a new password (checked like a new account's) and end every session of the reader
     (the caller starts a fresh one for the browser that changed it)."""
-    check_password(password, reader.email, min_password_length)
+    check_password(password, reader.email or "", min_password_length)
     reader.password_hash = generate_password_hash(password)
     end_all_sessions(session, reader)
     session.flush()
@@ -182,12 +189,12 @@ def change_email(session: Session, reader: Reader, new_email: str, password: str
     """Move the account to another address, proven by the password; with `reverify` the new
     address must be confirmed again."""
     if not password_matches(reader, password):
-        raise NotAuthenticated("That password is not right.", code="invalid_credentials")
+        raise NotAuthenticated(_("That password is not right."), code="invalid_credentials")
     email = normalize_email(new_email)
     if email == reader.email:
         return
     if find_reader_by_email(session, email) is not None:
-        raise Conflict(EMAIL_UNAVAILABLE, code="email_taken")
+        raise Conflict(_(EMAIL_UNAVAILABLE), code="email_taken")
     reader.email = email
     if reverify:
         reader.email_verified_at = None
@@ -195,4 +202,4 @@ def change_email(session: Session, reader: Reader, new_email: str, password: str
         session.flush()
     except sa.exc.IntegrityError as error:
         session.rollback()
-        raise Conflict(EMAIL_UNAVAILABLE, code="email_taken") from error
+        raise Conflict(_(EMAIL_UNAVAILABLE), code="email_taken") from error

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from comments_widget.errors import Forbidden
+from comments_widget.i18n import gettext as _
 from comments_widget.models import Comment, Flag, Reader, Role, Status, utcnow
 from comments_widget.services import versions
 
@@ -23,8 +24,8 @@ def ensure_may_log_in(reader: Reader, mode: str) -> None:
     """Forbidden (`email_not_verified`) when `mode` is "before_login" and the reader has not
     confirmed their address yet."""
     if mode == "before_login" and reader.email_verified_at is None:
-        raise Forbidden("Confirm your email address first: follow the link we sent you when "
-                        "you registered (or ask for a new one).", code="email_not_verified")
+        raise Forbidden(_("Confirm your email address first: follow the link we sent you when "
+                          "you registered (or ask for a new one)."), code="email_not_verified")
 
 
 def must_confirm(reader: Reader, mode: str) -> bool:

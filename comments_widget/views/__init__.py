@@ -14,7 +14,9 @@ from comments_widget.views import (
     login_links,
     outages,
     pages,
+    popup,
     recovery,
+    sign_in_with,
     verify,
 )
 
@@ -29,6 +31,7 @@ def create_blueprint() -> Blueprint:
     blueprint.before_request(guards.limit_request_size)
     blueprint.before_request(guards.refuse_unstorable_text)
     blueprint.context_processor(pages.reader_in_templates)
+    blueprint.context_processor(popup.page_context)
     for error in outages.UNAVAILABLE_ERRORS:
         blueprint.register_error_handler(error, outages.page_unavailable)
     embed.register(blueprint)
@@ -38,6 +41,7 @@ def create_blueprint() -> Blueprint:
     verify.register(reader_pages)
     account.register(reader_pages)
     login_links.register(reader_pages)
+    sign_in_with.register(reader_pages)
     blueprint.register_blueprint(reader_pages)
     blueprint.register_blueprint(admin.create_blueprint())
     return blueprint

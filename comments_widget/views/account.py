@@ -13,6 +13,7 @@ from comments_widget import mail
 from comments_widget.auth import end_session, session_reader, start_session
 from comments_widget.errors import NotAuthenticated, WidgetError
 from comments_widget.forms import ConfirmForm, EmailChangeForm, NameForm, PasswordChangeForm
+from comments_widget.i18n import gettext as _
 from comments_widget.models import Reader
 from comments_widget.services import readers as reader_service
 from comments_widget.state import current_state, db_session
@@ -76,7 +77,7 @@ def change_name() -> BaseResponse | tuple[str, int]:
 
     def change(reader: Reader) -> str:
         reader_service.rename(db_session(), reader, form.display_name.data)
-        return f"Your comments now show {reader.display_name}."
+        return _("Your comments now show {name}.", name=reader.display_name)
 
     return _attempt("name_form", form, change)
 
@@ -91,14 +92,16 @@ def change_email() -> BaseResponse | tuple[str, int]:
         reader_service.change_email(db_session(), reader, form.email.data, form.password.data,
                                     reverify)
         if not reverify:
-            return f"Your email address is now {reader.email}."
+            return _("Your email address is now {email}.", email=reader.email)
         db_session().commit()
         try:
             send_confirmation(reader)
         except mail.MailFailed:
-            return (f"Your email address is now {reader.email}, but we could not send the "
-                    "confirmation link; ask for it again from the login page.")
-        return f"Your email address is now {reader.email}: follow the link we sent there."
+            return _("Your email address is now {email}, but we could not send the "
+                     "confirmation link; ask for it again from the login page.",
+                     email=reader.email)
+        return _("Your email address is now {email}: follow the link we sent there.",
+                 email=reader.email)
 
     return _attempt("email_form", form, change)
 
@@ -109,12 +112,12 @@ def change_password() -> BaseResponse | tuple[str, int]:
 
     def change(reader: Reader) -> str:
         if not reader_service.password_matches(reader, form.current.data):
-            raise NotAuthenticated("Your current password is not right.",
+            raise NotAuthenticated(_("Your current password is not right."),
                                    code="invalid_credentials")
         reader_service.change_password(db_session(), reader, form.password.data,
                                        current_state().min_password_length)
         start_session(reader)  # This browser stays logged in; every other one is out.
-        return "Your password is changed; you are logged out everywhere else."
+        return _("Your password is changed; you are logged out everywhere else.")
 
     return _attempt("password_form", form, change)
 

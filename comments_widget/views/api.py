@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, jsonify, request
 from flask_wtf.csrf import generate_csrf
 from werkzeug.exceptions import HTTPException
 
@@ -11,13 +11,14 @@ from comments_widget.errors import InvalidInput, NotAuthenticated, WidgetError
 from comments_widget.models import Status
 from comments_widget.page_meta import fetch_page_meta, no_page_meta
 from comments_widget.services import comments as comment_service
-from comments_widget.services import flags
+from comments_widget.services import flags, single_sign_on
 from comments_widget.services import readers as reader_service
 from comments_widget.services.reading import CommentRow
 from comments_widget.services.verification import ensure_may_log_in, must_confirm
 from comments_widget.state import current_policy, current_state, db_session
+from comments_widget.urls import origin_of
 from comments_widget.views import http, outages, reads
-from comments_widget.views.limits import check_login_allowed, count_failed_login
+from comments_widget.views.limits import check_login_allowed, client_address, count_failed_login
 from comments_widget.views.notifications import notify_moderators_soon
 from comments_widget.views.openapi import openapi_json
 from comments_widget.views.payloads import comment_json, reader_json
@@ -76,14 +77,29 @@ def flag_comment(comment_id: int) -> tuple[Response, int]:
     return jsonify(reported=True), 201
 
 
+def site_login_pages() -> tuple[str, str]:
+    """The calling site's own login and logout pages, or ("", "") where readers use ours."""
+    origin = request.headers.get("Origin")
+    host = current_state().host
+    if (origin is None or origin == http.own_origin()) and host is not None:
+        return host.login_url, host.logout_url
+    origin = origin_of(origin or request.host_url) or ""
+    pages = current_state().settings.get(db_session).login_pages
+    return pages.get(origin, ("", ""))
+
+
 def get_me() -> Response:
-    """Who the caller is; a cookie-authenticated caller also gets the CSRF token for writes."""
+    """Who the caller is, and where this site logs readers in and out (its own pages when it
+    has them); a cookie-authenticated caller also gets the CSRF token for writes."""
     reader = api_reader()
+    login_url, logout_url = site_login_pages()
+    body: dict[str, object] = {"reader": None, "login_url": login_url or None,
+                               "logout_url": logout_url or None}
     if reader is None:
-        return jsonify(reader=None)
-    body: dict[str, object] = {"reader": {
+        return jsonify(body)
+    body["reader"] = {
         **reader_json(reader),
-        "must_confirm_email": must_confirm(reader, current_state().email_verification)}}
+        "must_confirm_email": must_confirm(reader, current_state().email_verification)}
     if not authenticated_by_token():
         body["csrf_token"] = generate_csrf()
     return jsonify(body)
@@ -104,6 +120,20 @@ def create_token() -> tuple[Response, int]:
         count_failed_login(email, error)
         raise
     ensure_may_log_in(reader, state.email_verification)
+    token = reader_service.issue_token(session, reader, state.token_max_age)
+    session.commit()
+    return jsonify(token=token, reader=reader_json(reader)), 201
+
+
+def create_sso_token() -> tuple[Response, int]:
+    """Exchange a site's signed payload for a bearer token (docs/accounts.md, single sign-on);
+    the calling page's origin says whose secret signed it."""
+    data = http.json_body()
+    state = current_state()
+    state.limiter.hit(state.login_rate_limit, "sso", client_address())
+    session = db_session()
+    reader = single_sign_on.sign_in(session, origin_of(request.headers.get("Origin", "")),
+                                    data.get("payload"))
     token = reader_service.issue_token(session, reader, state.token_max_age)
     session.commit()
     return jsonify(token=token, reader=reader_json(reader)), 201
@@ -145,6 +175,7 @@ def create_blueprint() -> Blueprint:
                      methods=["POST"])
     api.add_url_rule("/me", "me", get_me)
     api.add_url_rule("/tokens", "create_token", create_token, methods=["POST"])
+    api.add_url_rule("/tokens/sso", "create_sso_token", create_sso_token, methods=["POST"])
     api.add_url_rule("/tokens/current", "delete_token", delete_current_token,
                      methods=["DELETE"])
     api.add_url_rule("/openapi.json", "openapi", openapi_json)

@@ -9,12 +9,13 @@ from email.message import EmailMessage
 from flask import current_app, request, url_for
 
 from comments_widget import mail
+from comments_widget.i18n import N_
 from comments_widget.models import Reader
 from comments_widget.services import readers as reader_service
 from comments_widget.state import current_state, db_session
 from comments_widget.views.limits import check_client, count_client
 
-COULD_NOT_SEND = "We could not send the email. Please try again in a few minutes."
+COULD_NOT_SEND = N_("We could not send the email. Please try again in a few minutes.")
 
 
 def public_url(endpoint: str, **values: str) -> str:

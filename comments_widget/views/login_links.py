@@ -16,6 +16,7 @@ from comments_widget import mail
 from comments_widget.auth import start_session
 from comments_widget.errors import RateLimited, WidgetError
 from comments_widget.forms import ForgotForm
+from comments_widget.i18n import gettext as _
 from comments_widget.models import Reader
 from comments_widget.services import readers as reader_service
 from comments_widget.services.verification import confirm_email
@@ -39,12 +40,12 @@ def _login_message(settings: mail.MailSettings, reader: Reader) -> EmailMessage:
     link = public_url("comments_widget.pages.use_login_link", token=token, **carry_args())
     minutes = int(current_state().login_link_max_age.total_seconds() // 60)
     name = site_name()
-    return mail.compose(settings, reader.email, f"Your login link for {name}", [
-        f"Hello {reader.display_name},",
-        f"This link logs you in to the comments on {name}. It works once, for {minutes} "
-        "minutes, in the browser you open it in.",
-        "If you did not ask for it, ignore this email: nobody can use it without your inbox.",
-    ], link=("Log me in", link))
+    return mail.compose(settings, reader.email or "", _("Your login link for {name}", name=name), [
+        _("Hello {name},", name=reader.display_name),
+        _("This link logs you in to the comments on {name}. It works once, for {minutes} "
+          "minutes, in the browser you open it in.", name=name, minutes=minutes),
+        _("If you did not ask for it, ignore this email: nobody can use it without your inbox."),
+    ], link=(_("Log me in"), link))
 
 
 def request_login_link() -> BaseResponse | str | tuple[str, int, dict[str, str]]:
@@ -67,7 +68,7 @@ def request_login_link() -> BaseResponse | str | tuple[str, int, dict[str, str]]
             form.form_errors.append(error.message)
         except mail.MailFailed as error:
             logger.error("Could not send a login link: %s", error)
-            form.form_errors.append(COULD_NOT_SEND)
+            form.form_errors.append(_(COULD_NOT_SEND))
             page = render_template("comments_widget/login_link.html", form=form,
                                    args=carry_args())
             return page, 503, {"Retry-After": "60"}

@@ -52,7 +52,9 @@ def _spec(base: str) -> dict[str, Any]:
                                          "message": {"type": "string"}}},
                 "Reader": {"type": "object", "properties": {
                     "id": {"type": "integer"}, "name": {"type": "string"},
-                    "role": {"enum": ["reader", "moderator", "admin"]}}},
+                    "role": {"enum": ["reader", "moderator", "admin"]},
+                    "external": {"type": "boolean",
+                                 "description": "signs in through the site, not with us"}}},
                 "Comment": {"type": "object", "properties": {
                     "id": {"type": "integer"}, "parent_id": {"type": ["integer", "null"]},
                     "author": {"type": "object", "properties": {"name": {"type": "string"}}},
@@ -120,7 +122,8 @@ def _spec(base: str) -> dict[str, Any]:
                 "responses": {"200": _answer("Counts keyed by the URLs (and ids) as sent"),
                               **_errors(400, 403)}}},
             "/me": {"get": {
-                "summary": "The logged-in reader, or null",
+                "summary": "The logged-in reader (or null), and the site's own login and "
+                           "logout pages (or null where readers use ours)",
                 "responses": {"200": _answer("Who is asking"), **_errors(401, 403)}}},
             "/tokens": {"post": {
                 "summary": "Exchange email and password for a bearer token",
@@ -131,6 +134,15 @@ def _spec(base: str) -> dict[str, Any]:
                     "type": "object", "properties": {"token": {"type": "string"},
                                                      "reader": reader}}),
                               **_errors(400, 401, 403, 413, 415, 429)}}},
+            "/tokens/sso": {"post": {
+                "summary": "Exchange a site's signed single sign-on payload for a bearer token "
+                           "(docs/accounts.md); the Origin header names the site",
+                "requestBody": _json_body({"payload": {"type": "string", "maxLength": 4096}},
+                                          ["payload"]),
+                "responses": {"201": _answer("A token and its reader", {
+                    "type": "object", "properties": {"token": {"type": "string"},
+                                                     "reader": reader}}),
+                              **_errors(400, 403, 413, 415, 429)}}},
             "/tokens/current": {"delete": {
                 "summary": "Log out: revoke the token sent", "security": [{"bearer": []}],
                 "responses": {"204": _answer("Revoked"), **_errors(401)}}},

@@ -12,13 +12,15 @@ import logging
 from flask import Response, render_template
 
 from comments_widget.db import UNAVAILABLE_ERRORS
+from comments_widget.i18n import N_
+from comments_widget.i18n import gettext as _
 from comments_widget.state import current_state, rollback_db_session
 from comments_widget.views.http import error_response
 
 logger = logging.getLogger("comments_widget")
 __all__ = ["UNAVAILABLE_ERRORS", "api_unavailable", "page_unavailable", "log_outage"]
 RETRY_AFTER_SECONDS = 5
-MESSAGE = "Comments are temporarily unavailable. Please try again in a moment."
+MESSAGE = N_("Comments are temporarily unavailable. Please try again in a moment.")
 
 
 def log_outage(error: Exception) -> None:
@@ -45,7 +47,7 @@ def api_unavailable(error: Exception) -> Response:
 def page_unavailable(error: Exception) -> tuple[str, int, dict[str, str]]:
     """503 as a page, for the reader pages and the dashboard."""
     log_outage(error)
-    return (render_template("comments_widget/unavailable.html", message=MESSAGE), 503,
+    return (render_template("comments_widget/unavailable.html", message=_(MESSAGE)), 503,
             {"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 

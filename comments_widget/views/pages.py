@@ -13,7 +13,7 @@ from comments_widget.services import readers as reader_service
 from comments_widget.services.verification import ensure_may_log_in
 from comments_widget.state import allowed_origins, current_state, db_session
 from comments_widget.urls import safe_redirect_target
-from comments_widget.views import verify
+from comments_widget.views import sign_in_with, verify
 from comments_widget.views.limits import (
     check_client,
     check_login_allowed,
@@ -52,10 +52,13 @@ def login() -> BaseResponse | str | tuple[str, int, dict[str, str]]:
             refusal = error
         else:
             start_session(reader)
+            sign_in_with.link_after_login(reader)
             return finish_login(reader)
     page = render_template("comments_widget/login.html", form=form, args=carry_args(),
                            can_reset=current_state().mail is not None,
                            login_links=current_state().login_links,
+                           providers=current_state().sign_in_providers.values(),
+                           link=sign_in_with.pending_link(),
                            unconfirmed=getattr(refusal, "code", "") == "email_not_verified")
     return form_answer(page, refusal)
 

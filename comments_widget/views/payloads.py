@@ -13,7 +13,8 @@ def reader_json(reader: Reader) -> dict[str, Any]:
     from comments_widget.services.readers import ban_message
 
     return {"id": reader.id, "name": reader.display_name, "role": reader.role.value,
-            "banned": ban_message(reader) if reader.is_banned() else None}
+            "banned": ban_message(reader) if reader.is_banned() else None,
+            "external": reader.is_external}
 
 
 def comment_json(comment: CommentRow) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from comments_widget import mail
 from comments_widget.auth import start_session
 from comments_widget.errors import RateLimited, WidgetError
 from comments_widget.forms import ForgotForm, ResetForm
+from comments_widget.i18n import gettext as _
 from comments_widget.models import Reader
 from comments_widget.services import readers as reader_service
 from comments_widget.services.verification import confirm_email
@@ -40,12 +41,13 @@ def _reset_message(settings: mail.MailSettings, reader: Reader) -> EmailMessage:
     link = public_url("comments_widget.pages.reset_password", token=token, **carry_args())
     minutes = int(current_state().reset_link_max_age.total_seconds() // 60)
     name = site_name()
-    return mail.compose(settings, reader.email, f"Reset your password for {name}", [
-        f"Hello {reader.display_name},",
-        f"This link sets a new password for your comments account on {name}. It works once, "
-        f"for {minutes} minutes.",
-        "If you did not ask for it, ignore this email: your password stays as it is.",
-    ], link=("Choose a new password", link))
+    return mail.compose(settings, reader.email or "", _("Reset your password for {name}",
+                                                        name=name), [
+        _("Hello {name},", name=reader.display_name),
+        _("This link sets a new password for your comments account on {name}. It works once, "
+          "for {minutes} minutes.", name=name, minutes=minutes),
+        _("If you did not ask for it, ignore this email: your password stays as it is."),
+    ], link=(_("Choose a new password"), link))
 
 
 def forgot_password() -> BaseResponse | str | tuple[str, int, dict[str, str]]:
@@ -65,7 +67,7 @@ def forgot_password() -> BaseResponse | str | tuple[str, int, dict[str, str]]:
             form.form_errors.append(error.message)
         except mail.MailFailed as error:
             logger.error("Could not send a password reset email: %s", error)
-            form.form_errors.append(COULD_NOT_SEND)
+            form.form_errors.append(_(COULD_NOT_SEND))
             page = render_template("comments_widget/forgot.html", form=form, args=carry_args())
             return page, 503, {"Retry-After": "60"}
         else:

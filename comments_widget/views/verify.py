@@ -18,6 +18,7 @@ from comments_widget import mail
 from comments_widget.auth import start_session
 from comments_widget.errors import RateLimited, WidgetError
 from comments_widget.forms import ForgotForm
+from comments_widget.i18n import gettext as _
 from comments_widget.models import Reader
 from comments_widget.services import readers as reader_service
 from comments_widget.services.verification import confirm_email
@@ -40,23 +41,24 @@ def _confirmation(settings: mail.MailSettings, reader: Reader) -> EmailMessage:
     link = public_url("comments_widget.pages.verify_email", token=token, **carry_args())
     hours = int(current_state().verify_link_max_age.total_seconds() // 3600)
     name = site_name()
-    return mail.compose(settings, reader.email, f"Confirm your email address for {name}", [
-        f"Hello {reader.display_name},",
-        f"Confirm this address to finish your comments account on {name}; the link also logs "
-        f"you in. It works once, for {hours} hours.",
-        "If you did not create an account, ignore this email and nothing will happen.",
-    ], link=("Confirm my email address", link))
+    return mail.compose(settings, reader.email or "", _("Confirm your email address for {name}",
+                                                        name=name), [
+        _("Hello {name},", name=reader.display_name),
+        _("Confirm this address to finish your comments account on {name}; the link also logs "
+          "you in. It works once, for {hours} hours.", name=name, hours=hours),
+        _("If you did not create an account, ignore this email and nothing will happen."),
+    ], link=(_("Confirm my email address"), link))
 
 
 def _already_registered(settings: mail.MailSettings, email: str) -> EmailMessage:
     name = site_name()
-    return mail.compose(settings, email, f"You already have an account on {name}", [
-        "Hello,",
-        f"Someone (perhaps you) tried to create a comments account on {name} with this "
-        "address. You already have one: log in with it, or choose a new password here if "
-        "you have forgotten it.",
-        "If it was not you, ignore this email: nothing has changed.",
-    ], link=("Choose a new password", public_url("comments_widget.pages.forgot_password")))
+    return mail.compose(settings, email, _("You already have an account on {name}", name=name), [
+        _("Hello,"),
+        _("Someone (perhaps you) tried to create a comments account on {name} with this "
+          "address. You already have one: log in with it, or choose a new password here if "
+          "you have forgotten it.", name=name),
+        _("If it was not you, ignore this email: nothing has changed."),
+    ], link=(_("Choose a new password"), public_url("comments_widget.pages.forgot_password")))
 
 
 def send_confirmation(reader: Reader) -> None:
@@ -88,7 +90,7 @@ def answer_registration(email: str, reader: Reader | None) -> BaseResponse | str
         # The account is kept; "send it again" works once the mail server answers.
         logger.error("Could not send a confirmation email: %s", error)
         return render_template("comments_widget/check_email.html", email=email,
-                               failed=COULD_NOT_SEND, origin=popup_origin(), args=carry_args(),
+                               failed=_(COULD_NOT_SEND), origin=popup_origin(), args=carry_args(),
                                login_url=url_for("comments_widget.pages.login",
                                                  **carry_args())), 503
     return check_email_page(email)
@@ -137,7 +139,7 @@ def resend_confirmation() -> BaseResponse | str | tuple[str, int, dict[str, str]
             form.form_errors.append(error.message)
         except mail.MailFailed as error:
             logger.error("Could not send a confirmation email: %s", error)
-            form.form_errors.append(COULD_NOT_SEND)
+            form.form_errors.append(_(COULD_NOT_SEND))
             return render_template("comments_widget/resend.html", form=form,
                                    args=carry_args()), 503, {"Retry-After": "60"}
         else:

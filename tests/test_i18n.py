@@ -1,0 +1,166 @@
+"""The login popup, the account page and their emails speak the embed's language (English and
+German) and name the news site they are for."""
+
+from __future__ import annotations
+
+import email.policy
+from email import message_from_bytes
+from pathlib import Path
+from typing import Any
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from comments_widget.i18n import catalogue
+from comments_widget.models import Reader, Site
+from tests.conftest import SITE, create_reader, csrf_token, stored
+from tests.deployment import Deployment
+from tests.live import screenshot
+from tests.smtp import delivered, mail_app
+
+ROOT = Path(__file__).resolve().parent.parent
+LOGIN = "/comments/login"
+REGISTER = "/comments/register"
+
+
+def extracted_messages() -> set[str]:
+    """Every message the code and the reader templates mark for translation."""
+    keywords = {"_": None, "gettext": None, "_l": None, "N_": None}
+    found = set()
+    for method, pattern in (("python", "comments_widget/**.py"),
+                            ("jinja2", "templates/comments_widget/*.html")):
+        for _file, _line, message, _comments, _context in extract_from_dir(
+                str(ROOT), [(pattern, method)], keywords=keywords):
+            found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+def test_every_message_has_its_german() -> None:
+    messages = extracted_messages()
+    assert len(messages) > 100
+    german = catalogue("de")
+    assert sorted(messages - german.keys()) == []
+    for english, translated in german.items():
+        placeholders = sorted(part.split("}")[0] for part in english.split("{")[1:])
+        assert sorted(part.split("}")[0] for part in translated.split("{")[1:]) == \
+            placeholders, english
+
+
+def page(client: FlaskClient, path: str, **headers: str) -> str:
+    response = client.get(path, headers=headers)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_the_popup_speaks_german_when_the_embed_does(client: FlaskClient) -> None:
+    html = page(client, f"{LOGIN}?origin={SITE}&lang=de")
+    assert '<html lang="de">' in html
+    assert "<h1>Anmelden zum Kommentieren</h1>" in html
+    assert ">E-Mail</label>" in html and ">Passwort</label>" in html
+    assert "Konto anlegen" in html and "Log in" not in html
+    # The links to the other popup pages carry the language on.
+    assert f'href="/comments/register?origin={SITE}&amp;lang=de"' in html
+    # And the choice is remembered for pages reached without it.
+    assert "<h1>Konto anlegen</h1>" in page(client, REGISTER)
+
+
+def test_form_errors_are_german_too(client: FlaskClient, session: Session) -> None:
+    page(client, f"{REGISTER}?lang=de")
+    response = client.post(f"{REGISTER}?lang=de", data={
+        "csrf_token": csrf_token(client, f"{REGISTER}?lang=de"), "display_name": "Ada",
+        "email": "", "password": "short"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Dieses Feld wird benötigt." in html  # WTForms' own German
+    assert stored(session, Reader) == []
+    response = client.post(f"{REGISTER}?lang=de", data={
+        "csrf_token": csrf_token(client, f"{REGISTER}?lang=de"), "display_name": "Ada",
+        "email": "ada@example.org", "password": "short"})
+    assert "Passwörter brauchen mindestens 8 Zeichen." in response.get_data(as_text=True)
+    assert stored(session, Reader) == []
+
+
+def test_a_wrong_password_is_said_in_german(client: FlaskClient, session: Session) -> None:
+    reader = create_reader(session)
+    response = client.post(f"{LOGIN}?lang=de", data={
+        "csrf_token": csrf_token(client, f"{LOGIN}?lang=de"), "email": reader.email,
+        "password": "not the password"})
+    assert "Zu dieser E-Mail-Adresse und diesem Passwort gibt es kein Konto." in \
+        response.get_data(as_text=True)
+
+
+def test_the_browsers_language_is_the_default(client: FlaskClient) -> None:
+    assert "<h1>Anmelden zum Kommentieren</h1>" in page(
+        client, LOGIN, **{"Accept-Language": "de-AT,de;q=0.9,en;q=0.5"})
+    assert "<h1>Log in to comment</h1>" in page(
+        client.application.test_client(), LOGIN, **{"Accept-Language": "fr, en;q=0.5"})
+
+
+@pytest.mark.parametrize("asked", ["xx", "fr", "", "de'><script>", "DE"])
+def test_an_unknown_language_falls_back_to_english(client: FlaskClient, asked: str) -> None:
+    html = page(client, f"{LOGIN}?lang={asked}")
+    expected = "Anmelden zum Kommentieren" if asked[:2].lower() == "de" else "Log in to comment"
+    assert f"<h1>{expected}</h1>" in html and "<script>" not in html
+
+
+def test_pages_name_the_site_from_the_dashboard(app: Flask, session: Session) -> None:
+    session.add(Site(origin="https://other.example", name="The <Daily> Example"))
+    session.commit()
+    app.extensions["comments_widget"].settings.invalidate()
+    html = page(app.test_client(), f"{LOGIN}?origin=https://other.example")
+    assert '<p class="site">The &lt;Daily&gt; Example</p>' in html
+    assert "<title>Log in to comment · The &lt;Daily&gt; Example</title>" in html
+    # A site without a name is called by its host; a page opened without one, by ours.
+    assert '<p class="site">news.example</p>' in page(app.test_client(),
+                                                      f"{LOGIN}?origin={SITE}")
+    assert '<p class="site">localhost</p>' in page(app.test_client(), LOGIN)
+
+
+def test_the_configured_name_is_used_when_the_dashboard_has_none(make_app: Any) -> None:
+    app = make_app(COMMENTS_WIDGET_SITE_NAME="Daily Example Comments")
+    assert '<p class="site">Daily Example Comments</p>' in page(
+        app.test_client(), f"{LOGIN}?origin={SITE}")
+
+
+def test_a_reset_email_asked_for_in_german_is_german(
+        make_app: Any, smtp_server: tuple[int, Path]) -> None:
+    app = mail_app(make_app, smtp_server[0], COMMENTS_WIDGET_SITE_NAME="Tagesbeispiel")
+    with app.extensions["comments_widget"].session_factory() as session:
+        reader = create_reader(session)
+    client = app.test_client()
+    forgot = "/comments/forgot?lang=de"
+    response = client.post(forgot, data={"email": reader.email,
+                                         "csrf_token": csrf_token(client, forgot)})
+    assert "Bitte sehen Sie in Ihr E-Mail-Postfach" in response.get_data(as_text=True)
+    [raw] = delivered(smtp_server[1], 1)
+    message = message_from_bytes(bytes(raw), policy=email.policy.default)
+    assert message["Subject"] == "Setzen Sie Ihr Passwort für Tagesbeispiel zurück"
+    text = message.get_body(("plain",)).get_content()
+    assert "Hallo Ada," in text and "Neues Passwort wählen" in text
+    assert "lang=de" in text  # The link opens the reset page in German too.
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_a_german_embed_opens_a_german_popup(deployment: Deployment) -> None:
+    d = deployment
+    d.open_article()
+    d.page.evaluate("""() => { const el = document.getElementById("comments");
+        el.setAttribute("data-comments-lang", "de"); CommentsWidget.render(el); }""")
+    with d.page.expect_popup() as popup_info:
+        d.page.get_by_role("link", name="Anmelden").click()
+    popup = popup_info.value
+    popup.get_by_role("heading", name="Anmelden zum Kommentieren").wait_for()
+    assert popup.locator("p.site").inner_text() == "127.0.0.1"
+    screenshot(popup, "popup-german")
+    popup.get_by_role("link", name="Konto anlegen").click()
+    popup.get_by_label("Anzeigename").fill("Jutta")
+    popup.get_by_label("E-Mail").fill("jutta@example.org")
+    popup.get_by_label("Passwort").fill("ein langes Passwort")
+    with popup.expect_event("close"):
+        popup.get_by_role("button", name="Konto anlegen").click()
+    d.page.locator("#comments .compose").get_by_text("Angemeldet als Jutta.").wait_for()
+
