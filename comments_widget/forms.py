@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField, SubmitField, i18n
+from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField, i18n
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from comments_widget.i18n import current_language
@@ -86,3 +86,8 @@ class PasswordChangeForm(ReaderForm):
     confirm = PasswordField(_l("New password again"), validators=[
         DataRequired(), EqualTo("password", message=_l("The two passwords differ."))])
     submit = SubmitField(_l("Change password"))
+
+
+class EmailPreferencesForm(ReaderForm):
+    digest = BooleanField(_l("Email me when comments wait for review"))
+    submit = SubmitField(_l("Save email preferences"))

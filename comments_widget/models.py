@@ -89,6 +89,8 @@ class Reader(Base):
     # logout, password change, ban and role change, which ends all of them at once.
     session_id: Mapped[str] = mapped_column(sa.String(64), default=new_session_id)
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # Email preference: moderators and admins get the digest of held comments unless they opt out.
+    digest_emails: Mapped[bool] = mapped_column(default=True)
 
     def is_banned(self, now: datetime | None = None) -> bool:
         """Banned now: a ban with no end date, or one that has not ended yet."""

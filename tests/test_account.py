@@ -135,3 +135,38 @@ def test_account_forms_need_their_csrf_token(browser: FlaskClient, session: Sess
     answer = browser.post(f"{ACCOUNT}/name", data={"name-display_name": "Mallory"})
     assert answer.status_code == 400
     assert [r.display_name for r in stored(session, Reader)] == ["Ada"]
+
+
+def test_readers_are_told_which_emails_they_get(browser: FlaskClient) -> None:
+    page = browser.get(ACCOUNT).get_data(as_text=True)
+    assert "We email you only about your account" in page
+    assert "Email me when comments wait for review" not in page  # Staff only.
+
+
+def test_a_moderator_turns_the_review_digest_off_and_gets_none(
+        make_app: Any, smtp_server: tuple[int, Path]) -> None:
+    port, maildir = smtp_server
+    app = mail_app(make_app, port)
+    with app.extensions["comments_widget"].session_factory() as session:
+        from comments_widget.services.policy import Policy, save_policy
+        from tests.conftest import make_staff
+
+        quiet = make_staff(session, "Morgan", "moderator")
+        keen = make_staff(session, "Kim", "admin")
+        save_policy(session, Policy(premoderation="all"))
+        session.commit()
+        author = bearer(session, create_reader(session, "Writer"))
+        quiet_email, keen_email = quiet.email, keen.email
+    client = app.test_client()
+    login(client, quiet_email)
+    assert '<input checked id="emails-digest" name="emails-digest" type="checkbox"' in \
+        client.get(ACCOUNT).get_data(as_text=True)
+    answer = submit(client, "emails", "emails")  # The box left unticked.
+    assert "Your email preferences are saved." in answer.get_data(as_text=True)
+    post(app.test_client(), author, body="held for review")
+    [message] = delivered(maildir, 1)
+    recipients = [address.strip() for address in message["X-RcptTo"].split(",")]
+    assert keen_email in recipients and quiet_email not in recipients
+    with app.extensions["comments_widget"].session_factory() as session:
+        assert [r.digest_emails for r in stored(session, Reader)
+                if r.email in (quiet_email, keen_email)] == [False, True]

@@ -54,7 +54,8 @@ def send_digest(session_factory: sessionmaker[Session], settings: MailSettings) 
     """Send one email about every held comment not mailed yet; returns how many it covered."""
     with session_factory() as session:
         recipients = list(session.scalars(sa.select(Reader.email).where(
-            Reader.role.in_([Role.MODERATOR, Role.ADMIN]), Reader.email.is_not(None))))
+            Reader.role.in_([Role.MODERATOR, Role.ADMIN]), Reader.email.is_not(None),
+            Reader.digest_emails.is_(True))))
         if not recipients:
             return 0
         comments = _claim_unnotified(session)

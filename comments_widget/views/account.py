@@ -12,7 +12,13 @@ from werkzeug.wrappers import Response as BaseResponse
 from comments_widget import mail
 from comments_widget.auth import end_session, session_reader, start_session
 from comments_widget.errors import NotAuthenticated, WidgetError
-from comments_widget.forms import ConfirmForm, EmailChangeForm, NameForm, PasswordChangeForm
+from comments_widget.forms import (
+    ConfirmForm,
+    EmailChangeForm,
+    EmailPreferencesForm,
+    NameForm,
+    PasswordChangeForm,
+)
 from comments_widget.i18n import gettext as _
 from comments_widget.models import Reader
 from comments_widget.services import readers as reader_service
@@ -27,6 +33,7 @@ def _forms(reader: Reader, **bound: object) -> dict[str, object]:
         "name_form": NameForm(prefix="name", display_name=reader.display_name),
         "email_form": EmailChangeForm(prefix="email"),
         "password_form": PasswordChangeForm(prefix="password"),
+        "emails_form": EmailPreferencesForm(prefix="emails", digest=reader.digest_emails),
         "form": ConfirmForm(prefix="everywhere"),
     }
     forms.update(bound)
@@ -122,6 +129,18 @@ def change_password() -> BaseResponse | tuple[str, int]:
     return _attempt("password_form", form, change)
 
 
+def change_email_preferences() -> BaseResponse | tuple[str, int]:
+    """Which optional emails the reader gets (today: staff, the digest of held comments)."""
+    form = EmailPreferencesForm(prefix="emails")
+
+    def change(reader: Reader) -> str:
+        if reader.is_moderator:
+            reader.digest_emails = bool(form.digest.data)
+        return _("Your email preferences are saved.")
+
+    return _attempt("emails_form", form, change)
+
+
 def log_out_everywhere() -> BaseResponse | tuple[str, int]:
     """End every session and token of the reader, this browser's included."""
     reader = session_reader()
@@ -138,6 +157,8 @@ def register(pages: Blueprint) -> None:
     pages.add_url_rule("/account/name", "change_name", change_name, methods=["POST"])
     pages.add_url_rule("/account/email", "change_email", change_email, methods=["POST"])
     pages.add_url_rule("/account/password", "change_password", change_password,
+                       methods=["POST"])
+    pages.add_url_rule("/account/emails", "change_email_preferences", change_email_preferences,
                        methods=["POST"])
     pages.add_url_rule("/account/everywhere", "log_out_everywhere", log_out_everywhere,
                        methods=["POST"])

@@ -1,4 +1,5 @@
-"""Readers who sign in elsewhere (single sign-on, the Flask host's users) and per-site SSO.
+"""Readers who sign in elsewhere (single sign-on, the Flask host's users, identity providers),
+per-site SSO, and the first email preference.
 
 Revision ID: 0007_external_identities
 Revises: 0006_spent_links
@@ -19,6 +20,8 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("comments_widget_readers") as batch_op:
         batch_op.alter_column("email", existing_type=sa.String(254), nullable=True)
+        batch_op.add_column(sa.Column("digest_emails", sa.Boolean(), nullable=False,
+                                      server_default=sa.true()))
     with op.batch_alter_table("comments_widget_sites") as batch_op:
         batch_op.add_column(sa.Column("sso_secret", sa.String(100), nullable=False,
                                       server_default=""))
@@ -56,4 +59,5 @@ def downgrade() -> None:
     # Readers without an address cannot be kept by the old schema.
     op.execute("DELETE FROM comments_widget_readers WHERE email IS NULL")
     with op.batch_alter_table("comments_widget_readers") as batch_op:
+        batch_op.drop_column("digest_emails")
         batch_op.alter_column("email", existing_type=sa.String(254), nullable=False)
