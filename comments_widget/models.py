@@ -197,6 +197,9 @@ class Comment(Base):
     status: Mapped[Status] = mapped_column(_enum(Status, "status"), default=Status.APPROVED)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # When its author last changed the text (moderation changes updated_at, not this); shown
+    # to everyone as "edited".
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     # Why the policy held this comment for review, as shown to moderators ("[]" if it wasn't).
     hold_reasons: Mapped[str] = mapped_column(sa.Text, default="[]")
     # Readers reported it: in the Reported queue until a moderator decides.

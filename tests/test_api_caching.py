@@ -127,10 +127,11 @@ def test_my_pending_comments_come_from_the_private_endpoint(client: FlaskClient,
     assert [c["id"] for c in body["pending"]] == [mine]
     assert body["pending"][0]["status"] == "pending"
     assert body["editable"] == [mine]
+    assert body["sources"] == {str(mine): "mine, held"}  # For the author's editor only.
     assert response.cache_control.private and response.cache_control.no_store
     assert read(client).get_json()["comments"] == []
     anonymous = client.get(f"{THREADS}/mine", query_string={"url": ARTICLE}).get_json()
-    assert anonymous == {"pending": [], "editable": []}
+    assert anonymous == {"pending": [], "editable": [], "sources": {}}
 
 
 def test_pages_of_a_big_thread(client: FlaskClient, session: Session, reader: Any) -> None:

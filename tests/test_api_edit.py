@@ -73,3 +73,24 @@ def test_edit_that_adds_a_banned_word_goes_back_to_review(client: FlaskClient, a
     assert edited.get_json()["status"] == "pending"
     assert stored(session, Comment)[0].status == Status.PENDING
     assert thread(client)["comments"] == []
+
+
+def test_everyone_sees_that_a_comment_was_edited_and_when(client: FlaskClient, auth: dict,
+                                                          session: Session) -> None:
+    comment_id = post(client, auth, body="fisrt").get_json()["id"]
+    assert thread(client)["comments"][0]["edited_at"] is None
+    client.patch(URL.format(comment_id), json={"body": "first"}, headers=auth)
+    [shown] = thread(client)["comments"]
+    [comment] = stored(session, Comment)
+    assert shown["edited_at"] == comment.edited_at.isoformat()
+    assert comment.edited_at > comment.created_at
+
+
+def test_moderation_and_an_unchanged_save_are_not_edits(client: FlaskClient, auth: dict,
+                                                        session: Session) -> None:
+    comment_id = post(client, auth, body="same").get_json()["id"]
+    client.patch(URL.format(comment_id), json={"body": "same"}, headers=auth)
+    from tests.conftest import set_status
+
+    set_status(session, comment_id, Status.APPROVED)
+    assert thread(client)["comments"][0]["edited_at"] is None

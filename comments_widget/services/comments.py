@@ -168,6 +168,8 @@ def edit_comment(session: Session, *, reader: Reader, comment_id: int, body: obj
         raise Forbidden("Comments are closed on this article.", code="thread_closed")
     source = _clean_body(body, rules)
     html = render_comment(source)
+    if source != comment.body_source:
+        comment.edited_at = now
     comment.body_source, comment.body_html, comment.updated_at = source, html, now
     reasons = _reasons(session, policy, rules, reader, source, html, editing=comment)
     if reasons:

@@ -46,13 +46,14 @@ class CommentRow:
     body_html: str
     status: Status
     created_at: datetime
+    edited_at: datetime | None = None
 
     @classmethod
     def of(cls, comment: Comment) -> CommentRow:
         """The row of an ORM comment (a new or edited one, answered to its author)."""
         return cls(comment.id, comment.parent_id, comment.root_id, comment.author_id,
                    comment.author.display_name, comment.body_html, comment.status,
-                   comment.created_at)
+                   comment.created_at, comment.edited_at)
 
     @property
     def root(self) -> int:
@@ -61,7 +62,8 @@ class CommentRow:
 
 _THREAD_COLUMNS = [getattr(Thread, name) for name in ThreadRow.__slots__]
 _COMMENT_COLUMNS = (Comment.id, Comment.parent_id, Comment.root_id, Comment.author_id,
-                    Reader.display_name, Comment.body_html, Comment.status, Comment.created_at)
+                    Reader.display_name, Comment.body_html, Comment.status, Comment.created_at,
+                    Comment.edited_at)
 
 
 # Statements are built once with bind parameters: constructing them per request cost more than
@@ -151,3 +153,12 @@ def comment_counts(session: Session, keys: Iterable[str]) -> dict[str, int]:
         counts.update({key: count for key, count
                        in session.execute(_COUNTS, {"keys": sorted(wanted)})})
     return counts
+
+
+def comment_sources(session: Session, comment_ids: list[int]) -> dict[int, str]:
+    """The Markdown each comment was written in (for its author's editor), by id."""
+    if not comment_ids:
+        return {}
+    rows = session.execute(sa.select(Comment.id, Comment.body_source)
+                           .where(Comment.id.in_(comment_ids)))
+    return {comment_id: source for comment_id, source in rows}

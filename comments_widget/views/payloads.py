@@ -28,6 +28,8 @@ def comment_json(comment: CommentRow) -> dict[str, Any]:
         "html": "" if deleted else comment.body_html,
         "status": comment.status.value,
         "created_at": comment.created_at.isoformat(),
+        "edited_at": None if deleted or comment.edited_at is None
+        else comment.edited_at.isoformat(),
         "replies": [],
     }
 

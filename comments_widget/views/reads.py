@@ -106,7 +106,7 @@ def get_my_thread_state() -> Response:
     """What only this reader sees of a thread: their comments awaiting moderation, and which
     of theirs they may still edit. Small and private, so the public payload stays shared."""
     reader = api_reader()
-    body: dict[str, object] = {"pending": [], "editable": []}
+    body: dict[str, object] = {"pending": [], "editable": [], "sources": {}}
     ref = thread_ref(request.args.get("url"), request.args.get("thread_id"))
     session = db_session()
     thread = reading.thread_summary(session, ref.key) if reader else None
@@ -115,7 +115,9 @@ def get_my_thread_state() -> Response:
         now = utcnow()
         mine = reading.my_comments(session, thread.id, reader.id)
         body["pending"] = [comment_json(c) for c in mine if c.status == Status.PENDING]
-        body["editable"] = [c.id for c in mine if c.created_at + window >= now]
+        body["editable"] = editable = [c.id for c in mine if c.created_at + window >= now]
+        body["sources"] = {str(comment_id): source for comment_id, source
+                           in reading.comment_sources(session, editable).items()}
     response = jsonify(body)
     response.cache_control.private = True
     response.cache_control.no_store = True
