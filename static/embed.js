@@ -28,24 +28,32 @@
       closed: "Comments are closed.", pinned: "Pinned", deleted: "Comment deleted",
       report: "Report", reportWhy: "Why are you reporting this comment?", send: "Send report",
       reasons: { spam: "Spam", abuse: "Abuse", off_topic: "Off-topic", other: "Other" },
-      details: "What is wrong?", reported: "Thank you. A moderator will take a look.", more: "Load more comments"
-    },
-    de: {
-      heading: "Kommentare", count1: "1 Kommentar", countN: "{n} Kommentare", none: "Noch keine Kommentare.",
-      leave: "Kommentar schreiben", needLogin: "Sie müssen sich anmelden, um zu kommentieren.", login: "Anmelden",
-      as: "Angemeldet als {name}.", logout: "Abmelden", account: "Ihr Konto", label: "Ihr Kommentar", post: "Kommentar senden",
-      posting: "Wird gesendet…", reply: "Antworten", replyTo: "Antwort an {name}", cancel: "Abbrechen",
-      pending: "Wartet auf Freigabe", loading: "Kommentare werden geladen…", hint: "Markdown: *kursiv*, `Code`, [Links](https://…), > Zitate",
-      offline: "Der Kommentar-Server ist nicht erreichbar. Bitte später erneut versuchen.",
-      unavailable: "Die Kommentare sind vorübergehend nicht verfügbar. Bitte gleich noch einmal versuchen.",
-      expired: "Ihre Anmeldung ist abgelaufen. Bitte erneut anmelden.", popup: "Bitte Pop-ups erlauben, um sich anzumelden.",
-      posted: "Ihr Kommentar wurde veröffentlicht.", confirm: "Bitte bestätigen Sie Ihre E-Mail-Adresse (wir haben Ihnen einen Link geschickt): Ihre Kommentare erscheinen danach.", loadFailed: "Kommentare konnten nicht geladen werden.",
-      closed: "Die Kommentare sind geschlossen.", pinned: "Angeheftet", deleted: "Kommentar gelöscht",
-      report: "Melden", reportWhy: "Warum melden Sie diesen Kommentar?", send: "Meldung senden",
-      reasons: { spam: "Spam", abuse: "Beleidigung", off_topic: "Themenfremd", other: "Anderes" },
-      details: "Was ist das Problem?", reported: "Danke. Die Moderation sieht sich das an.", more: "Weitere Kommentare laden"
+      details: "What is wrong?", reported: "Thank you. A moderator will take a look.", more: "Load more comments",
+      edit: "Edit", "delete": "Delete", save: "Save", saving: "Saving…", edited: "edited", editedAt: "Edited {time}",
+      editLabel: "Edit your comment", deleteConfirm: "Delete this comment? This cannot be undone.",
+      held: "Your comment is awaiting moderation."
     }
   };
+  // Other languages are one cacheable request each, made only by pages that use them.
+  var LANGUAGES = ["de"];
+
+  function loadStrings(lang) {
+    if (STRINGS[lang] || LANGUAGES.indexOf(lang) < 0) { return Promise.resolve(STRINGS[lang] || STRINGS.en); }
+    STRINGS[lang] = fetch(BASE + "/lang/" + lang + ".json").then(function (response) {
+      if (!response.ok) { throw new Error("HTTP " + response.status); }
+      return response.json();
+    }).then(function (strings) { STRINGS[lang] = strings; return strings; }, function (error) {
+      console.error("comments_widget: could not load the " + lang + " strings", error);
+      STRINGS[lang] = STRINGS.en;
+      return STRINGS.en;
+    });
+    return STRINGS[lang];
+  }
+
+  function language(raw) {
+    var lang = (raw || "en").slice(0, 2).toLowerCase();
+    return STRINGS[lang] || LANGUAGES.indexOf(lang) >= 0 ? lang : "en";
+  }
 
   var CSS = [
     ":host{all:initial;display:block;color-scheme:light dark;--fg:#1c1d1f;--muted:#5b5f66;--line:#d4d7dc;--bg:#fff;--soft:#f4f5f7;--accent:#0b5cad;--on-accent:#fff;--error:#b3261e;font:16px/1.55 system-ui,-apple-system,'Segoe UI',sans-serif;color:var(--fg)}",
@@ -101,6 +109,15 @@
     } catch (error) { console.warn("comments_widget: storage unavailable", error); }
   }
 
+  /* sessionStorage: read with one argument, write (or clear, with "") with two. */
+  function session(key, value) {
+    try {
+      if (arguments.length < 2) { return window.sessionStorage.getItem(key); }
+      if (value) { window.sessionStorage.setItem(key, value); } else { window.sessionStorage.removeItem(key); }
+    } catch (error) { console.warn("comments_widget: storage unavailable", error); }
+    return null;
+  }
+
   function getToken() { return stored(TOKEN_KEY); }
   function setToken(token) { store(TOKEN_KEY, token); if (!token) { store(SSO_KEY, null); } }
 
@@ -127,9 +144,11 @@
 
   function Widget(host) {
     this.host = host;
-    var lang = (host.getAttribute("data-comments-lang") || document.documentElement.lang || "en").slice(0, 2).toLowerCase();
-    this.lang = STRINGS[lang] ? lang : "en";
-    this.strings = STRINGS[this.lang];
+    this.lang = language(host.getAttribute("data-comments-lang") || document.documentElement.lang);
+    this.strings = STRINGS.en;
+    this.editable = {};
+    this.sources = {};
+    this.editing = null;
     this.url = host.getAttribute("data-comments-url") || canonicalUrl();
     this.threadId = host.getAttribute("data-comments-id");
     this.reader = null;
@@ -178,9 +197,10 @@
     // only after the server confirms (a cheap 304) that nothing changed since.
     var thread = api("GET", "/threads" + this.query(), null, null, "no-cache");
     var mine = me.then(function (data) {
-      return data.reader ? api("GET", "/threads/mine" + self.query()) : { pending: [] };
+      return data.reader ? api("GET", "/threads/mine" + self.query()) : { pending: [], editable: [], sources: {} };
     });
-    return Promise.all([thread, me, mine]).then(function (results) {
+    return Promise.all([thread, me, mine, loadStrings(this.lang)]).then(function (results) {
+      self.strings = results[3];
       self.comments = results[0].comments;
       self.thread = results[0].thread;
       self.next = results[0].next;
@@ -190,6 +210,9 @@
       self.logoutUrl = results[1].logout_url;
       if (ssoError) { self.notice = self.errorText(ssoError); }
       results[2].pending.forEach(function (comment) { self.insert(comment); });
+      self.editable = {};
+      results[2].editable.forEach(function (id) { self.editable[id] = true; });
+      self.sources = results[2].sources;
       self.render();
       var target = /^#comment-\d+$/.test(location.hash) && self.root.getElementById(location.hash.slice(1));
       if (target) { target.scrollIntoView(); }
@@ -254,6 +277,7 @@
     var created = new Date(comment.created_at);
     var pinned = this.thread && this.thread.pinned_comment_id === comment.id;
     var mine = this.reader && comment.author.id === this.reader.id;
+    var editable = mine && this.editable[comment.id] && this.open();
     var actions = !deleted && this.open() ? h("div", { "class": "acts" }, [
       h("button", {
         type: "button", "class": "link", "aria-label": this.t("replyTo", { name: comment.author.name }),
@@ -262,16 +286,19 @@
       mine || this.reported[comment.id] ? null : h("button", {
         type: "button", "class": "link", "aria-expanded": String(this.reportFor === comment.id),
         onclick: function () { self.reportFor = self.reportFor === comment.id ? null : comment.id; self.replyTo = null; self.render(); }
-      }, [this.t("report")])
+      }, [this.t("report")]),
+      editable ? h("button", { type: "button", "class": "link", onclick: function () { self.editing = comment.id; self.replyTo = null; self.render(); self.focusForm("edit-" + comment.id); } }, [this.t("edit")]) : null,
+      editable ? h("button", { type: "button", "class": "link", onclick: function () { self.remove(comment); } }, [this.t("delete")]) : null
     ]) : null;
     var article = h("article", { id: "comment-" + comment.id, "class": deleted ? "deleted" : null }, [
       h("div", { "class": "meta" }, deleted ? [h("i", {}, [this.t("deleted")])] : [
         h("b", {}, [comment.author.name]), " · ",
         h("time", { datetime: comment.created_at }, [created.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" })]),
         pinned ? h("span", { "class": "tag" }, [this.t("pinned")]) : null,
-        comment.status === "pending" ? h("span", { "class": "tag" }, [this.t("pending")]) : null
+        comment.status === "pending" ? h("span", { "class": "tag" }, [this.t("pending")]) : null,
+        comment.edited_at ? h("span", { "class": "tag", title: this.t("editedAt", { time: new Date(comment.edited_at).toLocaleString(this.lang) }) }, [this.t("edited")]) : null
       ]),
-      deleted ? null : body,
+      deleted ? null : this.editing === comment.id ? this.renderEditor(comment) : body,
       this.reported[comment.id] ? h("p", { "class": "meta", role: "status" }, [this.t("reported")]) : actions,
       this.reportFor === comment.id ? this.renderReport(comment) : null,
       this.replyTo === comment.id ? this.renderForm(comment) : null
@@ -279,6 +306,74 @@
     var wrapper = h("div", {}, [article]);
     if (comment.replies && comment.replies.length) { wrapper.appendChild(this.renderList(comment.replies)); }
     return wrapper;
+  };
+
+  /* The author's inline editor: the Markdown they wrote, Save / Cancel, Escape cancels. */
+  Widget.prototype.renderEditor = function (comment) {
+    var self = this;
+    var id = "cw-body-edit-" + comment.id;
+    var status = h("p", { "class": "status", role: "status", "aria-live": "polite" });
+    var textarea = h("textarea", { id: id, required: "" });
+    textarea.value = this.sources[comment.id] || "";
+    var save = h("button", { type: "submit", "class": "primary" }, [this.t("save")]);
+    var cancel = function () { self.editing = null; self.render(); self.focusAction(comment.id, self.t("edit")); };
+    textarea.addEventListener("keydown", function (event) { if (event.key === "Escape") { cancel(); } });
+    return h("form", {
+      novalidate: "",
+      onsubmit: function (event) {
+        event.preventDefault();
+        save.disabled = true;
+        status.textContent = self.t("saving");
+        api("PATCH", "/comments/" + comment.id, { body: textarea.value }, self.csrf).then(function (changed) {
+          if (comment.status === "approved" && changed.status !== "approved" && self.thread) { self.thread.comment_count -= 1; }
+          comment.html = changed.html; comment.status = changed.status; comment.edited_at = changed.edited_at;
+          self.sources[comment.id] = textarea.value;
+          self.editing = null;
+          self.render();
+          self.focusAction(comment.id, self.t("edit"));
+          self.say(changed.status === "pending" ? self.t("held") : "");
+        }, function (error) {
+          console.error("comments_widget: editing failed", error);
+          save.disabled = false;
+          status.className = "status error";
+          status.setAttribute("role", "alert");
+          status.textContent = self.errorText(error);
+        });
+      }
+    }, [h("label", { "for": id }, [this.t("editLabel")]), textarea, save,
+      h("button", { type: "button", "class": "link", onclick: cancel }, [this.t("cancel")]), status]);
+  };
+
+  /* Delete asks once; a comment with replies stays as a placeholder, one without goes. */
+  Widget.prototype.remove = function (comment) {
+    var self = this;
+    if (!window.confirm(this.t("deleteConfirm"))) { return; }
+    api("DELETE", "/comments/" + comment.id, null, this.csrf).then(function () {
+      if (self.thread && comment.status === "approved") { self.thread.comment_count -= 1; }
+      if (comment.replies && comment.replies.length) {
+        comment.status = "deleted";
+      } else {
+        var siblings = comment.parent_id ? (find(self.comments, comment.parent_id) || {}).replies : self.comments;
+        if (siblings) { siblings.splice(siblings.indexOf(comment), 1); }
+      }
+      self.render();
+    }, function (error) {
+      console.error("comments_widget: deleting failed", error);
+      window.alert(self.errorText(error));
+    });
+  };
+
+  /* Focus a comment's action button by its label (after an edit: its Edit button). */
+  Widget.prototype.focusAction = function (id, label) {
+    var article = this.root.getElementById("comment-" + id);
+    var buttons = article ? Array.prototype.slice.call(article.querySelectorAll(".acts button")) : [];
+    var target = buttons.filter(function (b) { return b.textContent === label; })[0];
+    if (target) { target.focus(); }
+  };
+
+  Widget.prototype.say = function (message) {
+    var live = this.root.querySelector(".compose .status");
+    if (live && message) { live.textContent = message; }
   };
 
   Widget.prototype.renderReport = function (comment) {
@@ -349,6 +444,10 @@
     var id = "cw-body-" + (parent ? parent.id : "new");
     var status = h("p", { "class": "status", role: "status", "aria-live": "polite" });
     var textarea = h("textarea", { id: id, name: "body", required: "", "aria-describedby": id + "-hint" });
+    // What the reader typed survives re-renders, Load more, a new login and a reload.
+    var draftKey = "comments_widget_draft:" + this.url + ":" + (parent ? parent.id : "new");
+    textarea.value = session(draftKey) || "";
+    textarea.addEventListener("input", function () { session(draftKey, textarea.value); });
     var submit = h("button", { type: "submit", "class": "primary" }, [this.t("post")]);
     var form = h("form", {
       novalidate: "",
@@ -378,15 +477,17 @@
       url: this.url, thread_id: this.threadId || undefined,
       body: textarea.value, parent_id: parent ? parent.id : undefined
     }, this.csrf).then(function (comment) {
+      session("comments_widget_draft:" + self.url + ":" + (parent ? parent.id : "new"), "");
       if (parent) { parent.replies.push(comment); } else { self.comments.push(comment); }
+      self.editable[comment.id] = true;
+      self.sources[comment.id] = textarea.value;
       if (self.thread && comment.status === "approved") { self.thread.comment_count += 1; }
       else if (!self.thread && comment.status === "approved") { self.thread = { comment_count: 1, pinned_comment_id: null, closed: false }; }
       self.replyTo = null;
       self.render();
       var posted = self.root.getElementById("comment-" + comment.id);
       if (posted) { posted.scrollIntoView({ block: "nearest" }); }
-      var live = self.root.querySelector(".compose .status");
-      if (live) { live.textContent = self.t("posted"); }
+      self.say(self.t(comment.status === "pending" ? "held" : "posted"));
     }, function (error) {
       console.error("comments_widget: posting failed", error);
       submit.disabled = false;
@@ -488,11 +589,11 @@
           var id = el.getAttribute("data-comments-count-id");
           return id !== null ? "id=" + encodeURIComponent(id) : "url=" + encodeURIComponent(el.getAttribute("data-comments-count"));
         }).join("&") + "&site=" + encodeURIComponent(location.origin);
-        api("GET", "/counts?" + query).then(function (data) {
+        Promise.all([api("GET", "/counts?" + query), loadStrings(language(document.documentElement.lang))]).then(function (answers) {
+          var data = answers[0], strings = answers[1];
           batch.forEach(function (el) {
             var id = el.getAttribute("data-comments-count-id");
             var n = id !== null ? data.ids[id] : data.counts[el.getAttribute("data-comments-count")];
-            var strings = STRINGS[(document.documentElement.lang || "en").slice(0, 2)] || STRINGS.en;
             el.textContent = n === 1 ? strings.count1 : text(strings, "countN", { n: n });
           });
         }, function (error) { console.error("comments_widget: could not load comment counts", error); });

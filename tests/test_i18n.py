@@ -164,3 +164,27 @@ def test_a_german_embed_opens_a_german_popup(deployment: Deployment) -> None:
         popup.get_by_role("button", name="Konto anlegen").click()
     d.page.locator("#comments .compose").get_by_text("Angemeldet als Jutta.").wait_for()
 
+
+
+def test_the_embeds_other_languages_are_one_small_public_cacheable_file(
+        client: FlaskClient) -> None:
+    response = client.get("/comments/lang/de.json")
+    assert response.status_code == 200
+    assert response.get_json()["leave"] == "Kommentar schreiben"
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert response.cache_control.public and response.cache_control.max_age == 300
+    response.close()
+    for missing in ("xx", "..%2Fembed", "de.json%00"):
+        assert client.get(f"/comments/lang/{missing}.json").status_code in (400, 404)
+
+
+def test_the_embeds_german_has_every_english_key() -> None:
+    import json
+    import re
+
+    embed = (ROOT / "static" / "embed.js").read_text()
+    english = embed[embed.index("en: {"):embed.index("// Other languages")]
+    keys = set(re.findall(r'(?:^|[{,\s])"?([a-zA-Z_]+)"?:\s*[{"]', english))
+    german = json.loads((ROOT / "static" / "lang" / "de.json").read_text())
+    assert len(keys) > 40
+    assert sorted(keys - set(german) - set(german["reasons"]) - {"en"}) == []
