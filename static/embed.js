@@ -56,9 +56,11 @@
   }
 
   var CSS = [
-    ":host{all:initial;display:block;color-scheme:light dark;--fg:#1c1d1f;--muted:#5b5f66;--line:#d4d7dc;--bg:#fff;--soft:#f4f5f7;--accent:#0b5cad;--on-accent:#fff;--error:#b3261e;font:16px/1.55 system-ui,-apple-system,'Segoe UI',sans-serif;color:var(--fg)}",
-    "@media (prefers-color-scheme:dark){:host(:not([data-theme=light])){--fg:#e8e9eb;--muted:#a4a8af;--line:#3a3d43;--bg:#202226;--soft:#2a2c31;--accent:#6aa7ec;--on-accent:#0b1220;--error:#f2b8b5}}",
-    ":host([data-theme=dark]){--fg:#e8e9eb;--muted:#a4a8af;--line:#3a3d43;--bg:#202226;--soft:#2a2c31;--accent:#6aa7ec;--on-accent:#0b1220;--error:#f2b8b5}",
+    // Site brand: --comments-accent, --comments-radius and (opt-in) --comments-font on the host element.
+    ":host{all:initial;display:block;color-scheme:light;--fg:#1c1d1f;--muted:#5b5f66;--line:#d4d7dc;--bg:#fff;--soft:#f4f5f7;--accent:var(--comments-accent,#0b5cad);--on-accent:#fff;--error:#b3261e;--r:var(--comments-radius,6px);color:var(--fg)}",
+    ":host>*{color:var(--fg);font:16px/1.55 var(--comments-font,system-ui,-apple-system,'Segoe UI',sans-serif)}",
+    "@media (prefers-color-scheme:dark){:host([data-theme=auto]){color-scheme:dark;--fg:#e8e9eb;--muted:#a4a8af;--line:#3a3d43;--bg:#202226;--soft:#2a2c31;--accent:var(--comments-accent,#6aa7ec);--on-accent:#0b1220;--error:#f2b8b5}}",
+    ":host([data-theme=dark]){color-scheme:dark;--fg:#e8e9eb;--muted:#a4a8af;--line:#3a3d43;--bg:#202226;--soft:#2a2c31;--accent:var(--comments-accent,#6aa7ec);--on-accent:#0b1220;--error:#f2b8b5}",
     "h2{font-size:1.3em;margin:0 0 .75em}h3{font-size:1.1em;margin:1.25em 0 .4em}",
     "ol{list-style:none;margin:0;padding:0}ol ol{margin-left:1.25em;padding-left:1em;border-left:2px solid var(--line)}",
     "article{padding:.6em 0;border-top:1px solid var(--line)}ol ol article{border-top:0}",
@@ -67,14 +69,14 @@
     "a{color:var(--accent)}button{font:inherit;cursor:pointer}",
     ".link{border:0;background:none;color:var(--accent);padding:0;text-decoration:underline;font-size:.875em}",
     "form{margin:.5em 0}label{display:block;font-weight:600;margin-bottom:.25em}",
-    "textarea{box-sizing:border-box;width:100%;min-height:6em;font:inherit;padding:.5em;border:1px solid var(--line);border-radius:6px;background:var(--bg);color:var(--fg);resize:vertical}",
+    "textarea{box-sizing:border-box;width:100%;min-height:6em;font:inherit;padding:.5em;border:1px solid var(--line);border-radius:var(--r);background:var(--bg);color:var(--fg);resize:vertical}",
     ".hint{font-size:.8em;color:var(--muted);margin:.2em 0}",
-    ".primary{padding:.45em 1em;border:0;border-radius:6px;background:var(--accent);color:var(--on-accent);font-weight:600;margin-right:.5em}",
+    ".primary{padding:.45em 1em;border:0;border-radius:var(--r);background:var(--accent);color:var(--on-accent);font-weight:600;margin-right:.5em}",
     ".primary:disabled{opacity:.6;cursor:progress}",
     ":focus-visible{outline:3px solid var(--accent);outline-offset:2px}",
     ".error{color:var(--error)}.status{min-height:1.2em;font-size:.9em}.who{margin:.2em 0}",
-    ".more{display:block;margin:.75em 0;padding:.4em 1em;border:1px solid var(--line);border-radius:6px;background:var(--bg);color:var(--accent)}.acts button{margin-right:.9em}.tag{font-size:.8em;background:var(--soft);border:1px solid var(--line);border-radius:3px;padding:0 .4em;margin-left:.4em}",
-    ".report{background:var(--soft);padding:.5em;border-radius:6px}.report select,.report input{display:block;margin:0 0 .5em;font:inherit;padding:.3em;max-width:100%}"
+    ".more{display:block;margin:.75em 0;padding:.4em 1em;border:1px solid var(--line);border-radius:var(--r);background:var(--bg);color:var(--accent)}.acts button{margin-right:.9em}.tag{font-size:.8em;background:var(--soft);border:1px solid var(--line);border-radius:3px;padding:0 .4em;margin-left:.4em}",
+    ".report{background:var(--soft);padding:.5em;border-radius:var(--r)}.report select,.report input{display:block;margin:0 0 .5em;font:inherit;padding:.3em;max-width:100%}"
   ].join("");
 
   function text(strings, key, values) {
@@ -160,7 +162,8 @@
     this.reported = {};
     this.next = null;
     this.root = host.shadowRoot || host.attachShadow({ mode: "open" });
-    if (host.getAttribute("data-comments-theme")) { host.setAttribute("data-theme", host.getAttribute("data-comments-theme")); }
+    var theme = host.getAttribute("data-comments-theme");
+    host.setAttribute("data-theme", /^(light|dark|auto)$/.test(theme) ? theme : pageTheme(host));
   }
 
   Widget.prototype.t = function (key, values) { return text(this.strings, key, values || {}); };
@@ -564,6 +567,17 @@
 
   function countAll(comments) {
     return comments.reduce(function (sum, c) { return sum + 1 + countAll(c.replies || []); }, 0);
+  }
+
+  /* Light or dark text for the background the embed is drawn on (the nearest opaque one), so it
+     stays readable on a light-only site with the OS in dark mode and the other way round. */
+  function pageTheme(el) {
+    for (var node = el; node; node = node.parentElement) {
+      var rgb = (getComputedStyle(node).backgroundColor.match(/[\d.]+/g) || []).map(Number);
+      if (rgb.length === 3 || rgb[3] > 0.5) { return 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2] < 128 ? "dark" : "light"; }
+    }
+    var scheme = getComputedStyle(document.documentElement).colorScheme || "";
+    return /dark/.test(scheme) ? (/light/.test(scheme) ? "auto" : "dark") : "light";
   }
 
   function canonicalUrl() {
