@@ -394,7 +394,7 @@
         event.preventDefault();
         send.disabled = true;
         api("POST", "/comments/" + comment.id + "/flag", { reason: select.value, text: details.value }, self.csrf)
-          .then(function () { self.reported[comment.id] = true; self.reportFor = null; self.render(); }, function (error) {
+          .then(function () { self.reported[comment.id] = true; self.reportFor = null; self.render(); focusOn(self.root.querySelector("#comment-" + comment.id + " [role=status]")); }, function (error) {
             console.error("comments_widget: report failed", error);
             send.disabled = false;
             status.className = "status error";
@@ -406,7 +406,7 @@
       h("label", { "for": id }, [this.t("reportWhy")]), select,
       h("label", { "for": id + "-text" }, [this.t("details")]), details,
       send,
-      h("button", { type: "button", "class": "link", onclick: function () { self.reportFor = null; self.render(); } }, [this.t("cancel")]),
+      h("button", { type: "button", "class": "link", onclick: function () { self.reportFor = null; self.render(); self.focusAction(comment.id, self.t("report")); } }, [this.t("cancel")]),
       status
     ]);
   };
@@ -460,7 +460,7 @@
       textarea,
       h("p", { "class": "hint", id: id + "-hint" }, [this.t("hint")]),
       submit,
-      parent ? h("button", { type: "button", "class": "link", onclick: function () { self.replyTo = null; self.render(); } }, [this.t("cancel")]) : null,
+      parent ? h("button", { type: "button", "class": "link", onclick: function () { self.replyTo = null; self.render(); self.focusAction(parent.id, self.t("reply")); } }, [this.t("cancel")]) : null,
       status
     ]);
     return form;
@@ -489,7 +489,7 @@
       self.replyTo = null;
       self.render();
       var posted = self.root.getElementById("comment-" + comment.id);
-      if (posted) { posted.scrollIntoView({ block: "nearest" }); }
+      focusOn(posted);
       self.say(self.t(comment.status === "pending" ? "held" : "posted"));
     }, function (error) {
       console.error("comments_widget: posting failed", error);
@@ -513,6 +513,7 @@
       // The site's own logout page ends its login too; without one, only ours ends.
       if (self.logoutUrl) { location.href = self.logoutUrl; return; }
       self.reader = null; self.csrf = null; self.replyTo = null; self.render();
+      focusOn(self.root.querySelector(".compose a"));
     });
   };
 
@@ -578,6 +579,11 @@
     }
     var scheme = getComputedStyle(document.documentElement).colorScheme || "";
     return /dark/.test(scheme) ? (/light/.test(scheme) ? "auto" : "dark") : "light";
+  }
+
+  /* Keeps keyboard and screen-reader users where they are after an action. */
+  function focusOn(el) {
+    if (el) { if (!el.hasAttribute("tabindex") && !/^(A|BUTTON)$/.test(el.tagName)) { el.setAttribute("tabindex", "-1"); } el.focus(); }
   }
 
   function canonicalUrl() {

@@ -126,3 +126,32 @@ def test_every_dashboard_page_has_no_violations(deployment: Deployment, os: str)
     found["thread"] = violations(page, "body")
     assert {path: found_here for path, found_here in found.items() if found_here} == {}
     assert held
+
+
+FOCUSED = """() => { const root = document.getElementById("comments").shadowRoot;
+    const el = root.activeElement; return el ? (el.id || el.textContent.trim()) : null; }"""
+
+
+def test_focus_stays_where_the_reader_is(deployment: Deployment) -> None:
+    d = deployment
+    article = logged_in_with_a_comment(d)
+    assert d.page.evaluate(FOCUSED) == article.get_attribute("id")  # After posting.
+    article.get_by_role("button", name="Reply to Ada Reader").click()
+    d.page.locator("#comments article form").get_by_role("button", name="Cancel").click()
+    assert d.page.evaluate(FOCUSED) == "Reply"
+    d.page.locator("#comments .compose").get_by_role("button", name="Log out").click()
+    d.page.get_by_role("link", name="Log-in").wait_for()
+    assert d.page.evaluate(FOCUSED) == "Log-in"
+
+
+def test_the_popup_pages_focus_their_first_field(deployment: Deployment) -> None:
+    d = deployment
+    d.open_article()
+    with d.page.expect_popup() as popup_info:
+        d.page.get_by_role("link", name="Log-in").click()
+    popup = popup_info.value
+    popup.get_by_label("Email").wait_for()
+    assert popup.evaluate("() => document.activeElement.id") == "email"
+    popup.get_by_role("link", name="Create an account").click()
+    popup.get_by_label("Display name").wait_for()
+    assert popup.evaluate("() => document.activeElement.id") == "display_name"
