@@ -75,6 +75,9 @@ def test_reporting_has_no_violations(deployment: Deployment) -> None:
     other.get_by_role("button", name="Report").click()
     other.get_by_label("Why are you reporting this comment?").wait_for()
     assert violations(other) == []
+    other.get_by_role("button", name="Send report").click()
+    other.locator("#comments").get_by_text("Thank you. A moderator will take a look.").wait_for()
+    assert other.evaluate(FOCUSED) == "Thank you. A moderator will take a look."
 
 
 def test_axe_does_look_inside_the_embeds_shadow_root(deployment: Deployment) -> None:
