@@ -86,9 +86,11 @@ def deploy(database_url: str, tmp_path: Path, **extra_env: str) -> Iterator[Depl
 
 
 def register_in_popup(d: Deployment, name: str = "Ada Reader",
-                      email: str = "ada@example.org") -> None:
-    with d.page.expect_popup() as popup_info:
-        d.page.get_by_role("link", name="Log-in").click()
+                      email: str = "ada@example.org", page: Any = None) -> None:
+    """Register a new reader through the embed's popup, from the reader's page or `page`."""
+    page = page or d.page
+    with page.expect_popup() as popup_info:
+        page.get_by_role("link", name="Log-in").click()
     popup = popup_info.value
     popup.wait_for_load_state()
     assert popup.url.startswith(d.comments + "/comments/login")

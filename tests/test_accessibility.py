@@ -62,15 +62,7 @@ def test_reporting_has_no_violations(deployment: Deployment) -> None:
     logged_in_with_a_comment(d)
     other = d.browsers.profile("reporter").new_page()
     other.goto(d.site + "/2023/09/putin-kim")
-    with other.expect_popup() as popup_info:
-        other.get_by_role("link", name="Log-in").click()
-    popup = popup_info.value
-    popup.get_by_role("link", name="Create an account").click()
-    popup.get_by_label("Display name").fill("Grace")
-    popup.get_by_label("Email").fill("grace@example.org")
-    popup.get_by_label("Password").fill("a long enough password")
-    with popup.expect_event("close"):
-        popup.get_by_role("button", name="Create account").click()
+    register_in_popup(d, "Grace", "grace@example.org", page=other)
     other.locator("#comments .compose").get_by_text("Logged in as Grace.").wait_for()
     other.get_by_role("button", name="Report").click()
     other.get_by_label("Why are you reporting this comment?").wait_for()

@@ -15,6 +15,14 @@ from tests.live import screenshot
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
+def logged_in(d: Deployment) -> Any:
+    """The article, with a new reader registered through the popup; its compose block."""
+    compose = d.open_article()
+    register_in_popup(d)
+    compose.get_by_text("Logged in as Ada Reader.").wait_for()
+    return compose
+
+
 def post_comment(d: Deployment, compose: Any, text: str, shown: str | None = None) -> Any:
     compose.get_by_label("Your comment").fill(text)
     compose.get_by_role("button", name="Post comment").click()
@@ -26,9 +34,7 @@ def post_comment(d: Deployment, compose: Any, text: str, shown: str | None = Non
 def test_an_author_edits_their_comment_and_everyone_sees_it_was_edited(
         deployment: Deployment) -> None:
     d = deployment
-    compose = d.open_article()
-    register_in_popup(d)
-    compose.get_by_text("Logged in as Ada Reader.").wait_for()
+    compose = logged_in(d)
     article = post_comment(d, compose, "A *historic* meeting, in Vladivostok.",
                            "A historic meeting, in Vladivostok.")
     article.get_by_role("button", name="Edit").click()
@@ -60,9 +66,7 @@ def test_an_author_edits_their_comment_and_everyone_sees_it_was_edited(
 def test_delete_asks_once_and_a_comment_with_replies_stays_a_placeholder(
         deployment: Deployment) -> None:
     d = deployment
-    compose = d.open_article()
-    register_in_popup(d)
-    compose.get_by_text("Logged in as Ada Reader.").wait_for()
+    compose = logged_in(d)
     first = post_comment(d, compose, "The first one, to be answered.")
     post_comment(d, compose, "The second one, alone.")
     first.get_by_role("button", name="Reply to Ada Reader").click()
@@ -105,9 +109,7 @@ def test_a_held_comment_says_it_awaits_moderation(deployment: Deployment) -> Non
         save_policy(session, Policy(premoderation="all"))
         session.commit()
     state.settings.invalidate()
-    compose = d.open_article()
-    register_in_popup(d)
-    compose.get_by_text("Logged in as Ada Reader.").wait_for()
+    compose = logged_in(d)
     article = post_comment(d, compose, "Held for a moderator.")
     assert article.locator(".tag").inner_text() == "Awaiting moderation"
     compose.locator(".status").get_by_text("Your comment is awaiting moderation.").wait_for()
@@ -117,9 +119,7 @@ def test_a_held_comment_says_it_awaits_moderation(deployment: Deployment) -> Non
 def test_a_half_typed_comment_survives_a_reload_and_goes_once_posted(
         deployment: Deployment) -> None:
     d = deployment
-    compose = d.open_article()
-    register_in_popup(d)
-    compose.get_by_text("Logged in as Ada Reader.").wait_for()
+    compose = logged_in(d)
     compose.get_by_label("Your comment").fill("Half a thought about the summit")
     d.page.reload()
     compose.get_by_text("Logged in as Ada Reader.").wait_for()
