@@ -8,7 +8,7 @@
   if (!script || !script.src) {
     throw new Error("comments_widget: load embed.js with a plain <script src> tag");
   }
-  var BASE = script.src.replace(/\/embed\.js(\?.*)?$/, "");
+  var BASE = script.src.replace(/\/embed(\.src)?\.js(\?.*)?$/, "");
   var SERVER_ORIGIN = new URL(BASE).origin;
   var API = BASE + "/api/v1";
   var TOKEN_KEY = "comments_widget_token:" + SERVER_ORIGIN;

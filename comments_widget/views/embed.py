@@ -1,20 +1,53 @@
-"""The embed script, served at a fixed path so site owners can paste one tag."""
+"""The embed script, served at a fixed path so site owners can paste one tag.
+
+static/embed.js stays the one readable file we edit and review; readers get it with comments
+and whitespace stripped (rjsmin, at first request: no build step), which is what keeps the
+embed inside its 10 KB budget. `/embed.src.js` serves the readable file for debugging.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, send_from_directory
+import functools
+import hashlib
+
+import rjsmin
+from flask import Blueprint, Response, abort, request, send_from_directory
 
 from comments_widget.resources import STATIC_DIR
 
 EMBED_MAX_AGE_SECONDS = 300
+EMBED_SOURCE = STATIC_DIR / "embed.js"
+
+
+@functools.lru_cache(maxsize=2)
+def _minified(modified_ns: int) -> tuple[bytes, str]:
+    """The minified embed and its ETag, made again whenever the source file changes."""
+    code = rjsmin.jsmin(EMBED_SOURCE.read_text(encoding="utf-8")).encode()
+    return code, hashlib.sha256(code).hexdigest()[:32]
+
+
+def minified_embed() -> bytes:
+    """What readers download: the embed without comments and indentation."""
+    return _minified(EMBED_SOURCE.stat().st_mtime_ns)[0]
+
+
+def _public(response: Response) -> Response:
+    response.cache_control.max_age = EMBED_MAX_AGE_SECONDS
+    response.cache_control.public = True
+    return response
 
 
 def embed_js() -> Response:
     """The script a site owner pastes; short-cached so fixes reach readers within minutes."""
-    response = send_from_directory(STATIC_DIR, "embed.js", mimetype="text/javascript",
-                                   max_age=EMBED_MAX_AGE_SECONDS)
-    response.cache_control.public = True
-    return response
+    code, etag = _minified(EMBED_SOURCE.stat().st_mtime_ns)
+    response = Response(code, mimetype="text/javascript")
+    response.set_etag(etag)
+    return _public(response.make_conditional(request))
+
+
+def embed_source() -> Response:
+    """The readable embed, as written, for a developer's debugger."""
+    return _public(send_from_directory(STATIC_DIR, "embed.js", mimetype="text/javascript"))
 
 
 def embed_strings(language: str) -> Response:
@@ -23,13 +56,13 @@ def embed_strings(language: str) -> Response:
     if not language.isascii() or not language.isalpha() or len(language) > 8:
         abort(404)
     response = send_from_directory(STATIC_DIR / "lang", f"{language}.json",
-                                   mimetype="application/json", max_age=EMBED_MAX_AGE_SECONDS)
-    response.cache_control.public = True
+                                   mimetype="application/json")
     response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
+    return _public(response)
 
 
 def register(blueprint: Blueprint) -> None:
     """Add the embed routes to the widget blueprint."""
     blueprint.add_url_rule("/embed.js", "embed_js", embed_js)
+    blueprint.add_url_rule("/embed.src.js", "embed_source", embed_source)
     blueprint.add_url_rule("/lang/<language>.json", "embed_strings", embed_strings)
