@@ -43,6 +43,8 @@ DEFAULTS: dict[str, Any] = {
     "COMMENTS_WIDGET_POST_RATE_LIMIT": "20/minute",
     # Reports one reader may send.
     "COMMENTS_WIDGET_FLAG_RATE_LIMIT": "20/hour",
+    # Votes (and changes of vote) one reader may cast.
+    "COMMENTS_WIDGET_VOTE_RATE_LIMIT": "120/hour",
     # Hours an unverified account must exist (with one approved comment) before its reports
     # count toward hiding a comment; reports of verified accounts and staff always count.
     "COMMENTS_WIDGET_TRUSTED_FLAGGER_AGE_HOURS": 48,
@@ -106,7 +108,8 @@ DEFAULTS: dict[str, Any] = {
 
 RATE_LIMIT_KEYS = ("COMMENTS_WIDGET_LOGIN_RATE_LIMIT", "COMMENTS_WIDGET_ACCOUNT_LOGIN_RATE_LIMIT",
                    "COMMENTS_WIDGET_REGISTER_RATE_LIMIT", "COMMENTS_WIDGET_POST_RATE_LIMIT",
-                   "COMMENTS_WIDGET_FLAG_RATE_LIMIT", "COMMENTS_WIDGET_MAIL_RATE_LIMIT")
+                   "COMMENTS_WIDGET_FLAG_RATE_LIMIT", "COMMENTS_WIDGET_MAIL_RATE_LIMIT",
+                   "COMMENTS_WIDGET_VOTE_RATE_LIMIT")
 
 
 VERIFICATION_MODES = ("off", "before_posting", "before_login")

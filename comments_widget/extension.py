@@ -92,6 +92,7 @@ class CommentsWidget:
             register_rate_limit=app.config["COMMENTS_WIDGET_REGISTER_RATE_LIMIT"],
             post_rate_limit=app.config["COMMENTS_WIDGET_POST_RATE_LIMIT"],
             flag_rate_limit=app.config["COMMENTS_WIDGET_FLAG_RATE_LIMIT"],
+            vote_rate_limit=app.config["COMMENTS_WIDGET_VOTE_RATE_LIMIT"],
             trusted_flagger_age=timedelta(
                 hours=app.config["COMMENTS_WIDGET_TRUSTED_FLAGGER_AGE_HOURS"]),
             remember_for=timedelta(days=app.config["COMMENTS_WIDGET_REMEMBER_DAYS"]),

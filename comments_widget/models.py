@@ -91,6 +91,10 @@ class Reader(Base):
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     # Email preference: moderators and admins get the digest of held comments unless they opt out.
     digest_emails: Mapped[bool] = mapped_column(default=True)
+    # Email preference: tell me when a moderator approves or rejects my held comment (opt-in).
+    moderation_emails: Mapped[bool] = mapped_column(default=False)
+    # A picture the site gave us through single sign-on (https only); None: our identicon.
+    avatar_url: Mapped[str | None] = mapped_column(sa.String(500), default=None)
 
     def is_banned(self, now: datetime | None = None) -> bool:
         """Banned now: a ban with no end date, or one that has not ended yet."""
@@ -176,6 +180,10 @@ class Comment(Base):
                  postgresql_where=sa.text("parent_id IS NULL"),
                  sqlite_where=sa.text("parent_id IS NULL")),
         sa.Index("ix_comments_widget_comments_thread_root", "thread_id", "root_id"),
+        # A page of top-level comments by rank ("best"), keyset on (rank, id).
+        sa.Index("ix_comments_widget_comments_thread_best", "thread_id", "rank", "id",
+                 postgresql_where=sa.text("parent_id IS NULL"),
+                 sqlite_where=sa.text("parent_id IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -208,9 +216,30 @@ class Comment(Base):
     hidden_by_flags: Mapped[bool] = mapped_column(default=False)
     # When moderators were last emailed about it (held comments only).
     notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # Readers' votes, counted here so a page never sums the votes table; `rank` is the lower
+    # bound of the Wilson interval of the up-share (services/votes.py), what "best" sorts by.
+    upvotes: Mapped[int] = mapped_column(default=0)
+    downvotes: Mapped[int] = mapped_column(default=0)
+    rank: Mapped[float] = mapped_column(sa.Float(), default=0.0)
 
     author: Mapped[Reader] = relationship(lazy="joined")
     thread: Mapped[Thread] = relationship(lazy="raise")
+
+
+class Vote(Base):
+    """One reader's vote on one comment: +1 or -1, changeable and removable."""
+
+    __tablename__ = "comments_widget_votes"
+
+    comment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("comments_widget_comments.id", ondelete="CASCADE"), primary_key=True
+    )
+    reader_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("comments_widget_readers.id", ondelete="CASCADE"), primary_key=True,
+        index=True
+    )
+    value: Mapped[int] = mapped_column(sa.SmallInteger())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class FlagReason(enum.StrEnum):

@@ -99,5 +99,5 @@ def read_payload(secret: str, payload: object, now: float | None = None) -> SsoC
     email = claims.get("email") or ""
     return SsoClaims(author=Author(id=claims.get("id"),  # type: ignore[arg-type]
                                    name=claims.get("name"),  # type: ignore[arg-type]
-                                   email=email),
+                                   email=email, avatar=claims.get("avatar") or ""),
                      expires_at=int(exp), nonce=nonce)

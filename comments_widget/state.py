@@ -37,6 +37,7 @@ class WidgetState:
     register_rate_limit: str
     post_rate_limit: str
     flag_rate_limit: str
+    vote_rate_limit: str
     trusted_flagger_age: timedelta
     remember_for: timedelta
     fetch_page_titles: bool

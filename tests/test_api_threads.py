@@ -35,7 +35,8 @@ def test_thread_payload_nests_replies_and_names_authors(client: FlaskClient, aut
     payload = read(client, ARTICLE + "/?utm_campaign=z")
     assert payload["thread"] == {"key": ARTICLE, "url": ARTICLE,
                                  "title": "The Putin and Kim Delegation", "comment_count": 3,
-                                 "closed": False, "pinned_comment_id": None}
+                                 "closed": False, "pinned_comment_id": None,
+                                 "downvotes": False}
     shape = [(c["author"]["name"], c["html"], [(r["author"]["name"], r["html"])
                                                for r in c["replies"]])
              for c in payload["comments"]]

@@ -60,7 +60,8 @@ def test_a_page_holds_top_level_comments_with_all_their_replies(session: Session
     thread = thread_summary(session, ARTICLE)
     assert thread.comment_count == 11
     first = thread_page(session, thread, after=None, limit=2)
-    assert [c.id for c in first.comments] == [tops[0].id, tops[1].id, replies[0].id,
+    # Each top-level comment is followed by its replies.
+    assert [c.id for c in first.comments] == [tops[0].id, replies[0].id, tops[1].id,
                                               replies[1].id]
     assert first.next_after == tops[1].id
     second = thread_page(session, thread, after=first.next_after, limit=2)

@@ -43,6 +43,7 @@ class PolicyForm(FlaskForm):
                                        validators=[NumberRange(min=0, max=10_080)])
     flag_threshold = IntegerField("Reports that hide a comment until reviewed",
                                   validators=[NumberRange(min=1, max=1000)])
+    downvotes = BooleanField("Readers may vote comments down as well as up")
 
 
 class BanForm(FlaskForm):

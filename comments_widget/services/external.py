@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from comments_widget.errors import InvalidInput
 from comments_widget.models import ExternalIdentity, Reader, utcnow
+from comments_widget.services import versions
 from comments_widget.services.identity import check_display_name
 from comments_widget.services.readers import ensure_may_act, staff_names
 
@@ -31,6 +33,7 @@ class Author:
     id: str | int
     name: str
     email: str = ""
+    avatar: str = ""  # an https URL of the user's picture, from the site itself
 
 
 def _clean_subject(value: object) -> str:
@@ -51,6 +54,24 @@ def _clean_email(value: object) -> str:
             or _UNSTORABLE.search(value):
         raise InvalidInput("The user's email is not an address.", code="invalid_email")
     return value.strip().lower()
+
+
+MAX_AVATAR_URL_LENGTH = 500
+
+
+def _clean_avatar(value: object) -> str | None:
+    # Drawn in every reader's browser: https only (no mixed content, no javascript: or data:),
+    # no credentials, nothing our column cannot hold.
+    if value in (None, ""):
+        return None
+    if isinstance(value, str) and len(value) <= MAX_AVATAR_URL_LENGTH \
+            and not _UNSTORABLE.search(value) and not any(c.isspace() for c in value):
+        parts = urlsplit(value)
+        if parts.scheme == "https" and parts.hostname and not parts.username \
+                and not parts.password:
+            return value
+    raise InvalidInput(f"The user's avatar must be an https URL of at most "
+                       f"{MAX_AVATAR_URL_LENGTH} characters.", code="invalid_avatar")
 
 
 def _name_for(session: Session, name: object, reader: Reader | None) -> str:
@@ -77,6 +98,7 @@ def sign_in_external(session: Session, provider: str, author: Author) -> tuple[R
     banned reader is refused."""
     subject = _clean_subject(author.id)
     email = _clean_email(author.email)
+    avatar = _clean_avatar(author.avatar)
     identity = session.scalar(sa.select(ExternalIdentity).where(
         ExternalIdentity.provider == provider, ExternalIdentity.subject == subject))
     if identity is not None:
@@ -89,11 +111,16 @@ def sign_in_external(session: Session, provider: str, author: Author) -> tuple[R
             reader.display_name = name
         if identity.email != email:
             identity.email, changed = email, True
+        if reader.avatar_url != avatar:
+            reader.avatar_url, changed = avatar, True
         session.flush()
+        if changed:
+            # Their name and picture are in every cached thread they wrote in.
+            versions.bump_for_author(session, reader.id)
         return reader, changed
     # The other system vouched for this person: nothing left for us to confirm.
     reader = Reader(email=None, display_name=_name_for(session, author.name, None),
-                    password_hash="", email_verified_at=utcnow())
+                    password_hash="", email_verified_at=utcnow(), avatar_url=avatar)
     try:
         with session.begin_nested():
             session.add(reader)

@@ -29,6 +29,7 @@ class Policy:
     auto_close_days: int | None = None  # close threads N days after their first comment
     edit_window_minutes: int = 15
     flag_threshold: int = 3  # reports that hide a comment until a moderator decides
+    downvotes: bool = False  # readers may vote comments down as well as up
 
     def validated(self) -> Policy:
         """Self, or InvalidInput naming the field that is out of range."""

@@ -47,13 +47,17 @@ class CommentRow:
     status: Status
     created_at: datetime
     edited_at: datetime | None = None
+    upvotes: int = 0
+    downvotes: int = 0
+    author_avatar: str | None = None
 
     @classmethod
     def of(cls, comment: Comment) -> CommentRow:
         """The row of an ORM comment (a new or edited one, answered to its author)."""
         return cls(comment.id, comment.parent_id, comment.root_id, comment.author_id,
                    comment.author.display_name, comment.body_html, comment.status,
-                   comment.created_at, comment.edited_at)
+                   comment.created_at, comment.edited_at, comment.upvotes, comment.downvotes,
+                   comment.author.avatar_url)
 
     @property
     def root(self) -> int:
@@ -63,7 +67,7 @@ class CommentRow:
 _THREAD_COLUMNS = [getattr(Thread, name) for name in ThreadRow.__slots__]
 _COMMENT_COLUMNS = (Comment.id, Comment.parent_id, Comment.root_id, Comment.author_id,
                     Reader.display_name, Comment.body_html, Comment.status, Comment.created_at,
-                    Comment.edited_at)
+                    Comment.edited_at, Comment.upvotes, Comment.downvotes, Reader.avatar_url)
 
 
 # Statements are built once with bind parameters: constructing them per request cost more than
@@ -80,28 +84,55 @@ def thread_summary(session: Session, key: str) -> ThreadRow | None:
     return ThreadRow(*row) if row else None
 
 
+SORTS = ("oldest", "newest", "best")
+
+
+def _after_cursor(sort: str) -> sa.ColumnElement[bool]:
+    # Keyset: the roots that come after the cursor comment in this order. For "best" the
+    # cursor's rank is read inside the same statement, so a page is still one query.
+    after = sa.bindparam("after", type_=sa.Integer)
+    if sort == "oldest":
+        return Comment.id > after
+    if sort == "newest":
+        return Comment.id < after
+    cursor = sa.select(Comment.rank, Comment.id).where(Comment.id == after).subquery()
+    return sa.tuple_(Comment.rank, Comment.id) < sa.select(cursor.c.rank, cursor.c.id
+                                                           ).scalar_subquery()
+
+
+def _root_order(sort: str, rank: sa.ColumnElement, root_id: sa.ColumnElement) -> list:
+    if sort == "oldest":
+        return [root_id]
+    if sort == "newest":
+        return [root_id.desc()]
+    return [rank.desc(), root_id.desc()]
+
+
 @functools.cache
-def _page_statement(after: bool, pinned: bool) -> sa.Select:
-    roots = (sa.select(Comment.id.label("id"))
+def _page_statement(after: bool, pinned: bool, sort: str = "oldest") -> sa.Select:
+    roots = (sa.select(Comment.id.label("id"), Comment.rank.label("rank"))
              .where(Comment.thread_id == sa.bindparam("thread_id"), Comment.parent_id.is_(None),
                     _SHOWN)
-             .order_by(Comment.id).limit(sa.bindparam("limit")))
+             .order_by(*_root_order(sort, Comment.rank, Comment.id))
+             .limit(sa.bindparam("limit")))
     if after:
-        roots = roots.where(Comment.id > sa.bindparam("after"))
+        roots = roots.where(_after_cursor(sort))
     if pinned:
         roots = roots.where(Comment.id != sa.bindparam("pinned"))
     roots = roots.subquery()
     if pinned and not after:
-        roots = sa.union_all(sa.select(roots.c.id),
-                             sa.select(sa.bindparam("pinned", type_=sa.Integer).label("id"))
+        roots = sa.union_all(sa.select(roots.c.id, roots.c.rank),
+                             sa.select(sa.bindparam("pinned", type_=sa.Integer).label("id"),
+                                       sa.literal(0.0).label("rank"))
                              ).subquery()
-    # Join from the page's roots: each root is one probe of (thread_id, root_id).
+    # Join from the page's roots: each root is one probe of (thread_id, root_id); each root's
+    # replies follow it, oldest first.
     return (sa.select(*_COMMENT_COLUMNS)
             .select_from(roots)
             .join(Comment, sa.and_(Comment.thread_id == sa.bindparam("thread_id"),
                                    Comment.root_id == roots.c.id))
             .join(Reader, Reader.id == Comment.author_id)
-            .where(_SHOWN).order_by(Comment.id))
+            .where(_SHOWN).order_by(*_root_order(sort, roots.c.rank, roots.c.id), Comment.id))
 
 
 @dataclass(frozen=True)
@@ -113,24 +144,24 @@ class ThreadPage:
 
 
 def thread_page(session: Session, thread: ThreadRow, after: int | None,
-                limit: int) -> ThreadPage:
-    """Top-level comments after `after` (keyset, oldest first) with their replies, one query.
+                limit: int, sort: str = "oldest") -> ThreadPage:
+    """Top-level comments after `after` (keyset, in `sort` order) with their replies, in one
+    query.
 
     Deleted comments come too, so that their replies keep their place under a placeholder; the
     pinned comment leads the first page and is left out of the others.
     """
     pinned = thread.pinned_comment_id
     parameters = {"thread_id": thread.id, "limit": limit + 1, "after": after, "pinned": pinned}
-    statement = _page_statement(after is not None, pinned is not None)
+    statement = _page_statement(after is not None, pinned is not None, sort)
     rows = session.execute(statement, {k: v for k, v in parameters.items() if v is not None})
     comments = [CommentRow(*row) for row in rows]
-    page_roots = [c.id for c in comments
-                  if c.parent_id is None and c.id != thread.pinned_comment_id]
+    page_roots = [c.id for c in comments if c.parent_id is None and c.id != pinned]
     next_after = None
     if len(page_roots) > limit:
         next_after = page_roots[limit - 1]
-        comments = [c for c in comments
-                    if c.root <= next_after or c.root == thread.pinned_comment_id]
+        kept = set(page_roots[:limit]) | {pinned}
+        comments = [c for c in comments if c.root in kept]
     return ThreadPage(comments=comments, next_after=next_after)
 
 

@@ -11,7 +11,7 @@ from comments_widget.errors import InvalidInput, NotAuthenticated, WidgetError
 from comments_widget.models import Status
 from comments_widget.page_meta import fetch_page_meta, no_page_meta
 from comments_widget.services import comments as comment_service
-from comments_widget.services import flags, single_sign_on
+from comments_widget.services import flags, single_sign_on, votes
 from comments_widget.services import readers as reader_service
 from comments_widget.services.reading import CommentRow
 from comments_widget.services.verification import ensure_may_log_in, must_confirm
@@ -75,6 +75,20 @@ def flag_comment(comment_id: int) -> tuple[Response, int]:
                        current_policy().flag_threshold, state.trusted_flagger_age)
     session.commit()
     return jsonify(reported=True), 201
+
+
+def cast_vote(comment_id: int) -> Response:
+    """Vote a comment up (1) or down (-1, where the site allows it), or take the vote back
+    (0, or DELETE); answers the comment's new tally and the caller's vote."""
+    reader = http.require_reader()
+    value = 0 if request.method == "DELETE" else http.json_body().get("value")
+    state = current_state()
+    state.limiter.hit(state.vote_rate_limit, "vote", str(reader.id))
+    session = db_session()
+    tally = votes.vote(session, reader, comment_id, value, current_policy().downvotes,
+                       must_confirm(reader, state.email_verification))
+    session.commit()
+    return jsonify(up=tally.up, down=tally.down, mine=tally.mine)
 
 
 def site_login_pages() -> tuple[str, str]:
@@ -173,6 +187,8 @@ def create_blueprint() -> Blueprint:
                      methods=["DELETE"])
     api.add_url_rule("/comments/<cw_id:comment_id>/flag", "flag_comment", flag_comment,
                      methods=["POST"])
+    api.add_url_rule("/comments/<cw_id:comment_id>/vote", "vote", cast_vote,
+                     methods=["PUT", "DELETE"])
     api.add_url_rule("/me", "me", get_me)
     api.add_url_rule("/tokens", "create_token", create_token, methods=["POST"])
     api.add_url_rule("/tokens/sso", "create_sso_token", create_sso_token, methods=["POST"])

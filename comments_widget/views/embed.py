@@ -13,9 +13,11 @@ import hashlib
 import rjsmin
 from flask import Blueprint, Response, abort, request, send_from_directory
 
+from comments_widget.identicon import identicon_svg
 from comments_widget.resources import STATIC_DIR
 
 EMBED_MAX_AGE_SECONDS = 300
+FOREVER_SECONDS = 365 * 24 * 3600
 EMBED_SOURCE = STATIC_DIR / "embed.js"
 
 
@@ -61,8 +63,20 @@ def embed_strings(language: str) -> Response:
     return _public(response)
 
 
+def avatar(reader_id: int) -> Response:
+    """A reader's identicon: the same id always draws the same picture, so caches keep it."""
+    response = Response(identicon_svg(reader_id), mimetype="image/svg+xml")
+    response.cache_control.public = True
+    response.cache_control.max_age = FOREVER_SECONDS
+    response.cache_control.immutable = True
+    response.headers["Content-Security-Policy"] = "default-src 'none'"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
 def register(blueprint: Blueprint) -> None:
     """Add the embed routes to the widget blueprint."""
     blueprint.add_url_rule("/embed.js", "embed_js", embed_js)
     blueprint.add_url_rule("/embed.src.js", "embed_source", embed_source)
     blueprint.add_url_rule("/lang/<language>.json", "embed_strings", embed_strings)
+    blueprint.add_url_rule("/avatars/<cw_id:reader_id>.svg", "avatar", avatar)

@@ -57,7 +57,12 @@ def _spec(base: str) -> dict[str, Any]:
                                  "description": "signs in through the site, not with us"}}},
                 "Comment": {"type": "object", "properties": {
                     "id": {"type": "integer"}, "parent_id": {"type": ["integer", "null"]},
-                    "author": {"type": "object", "properties": {"name": {"type": "string"}}},
+                    "author": {"type": "object", "properties": {
+                        "id": {"type": ["integer", "null"]}, "name": {"type": ["string", "null"]},
+                        "avatar": {"type": ["string", "null"],
+                                   "description": "the site's picture (SSO), or null: "
+                                                  "/comments/avatars/{id}.svg"}}},
+                    "up": {"type": "integer"}, "down": {"type": "integer"},
                     "html": {"type": "string", "description": "sanitised at write time"},
                     "status": {"type": "string"},
                     "created_at": {"type": "string", "format": "date-time"},
@@ -71,7 +76,11 @@ def _spec(base: str) -> dict[str, Any]:
                 "parameters": [_query("url", "the article URL"),
                                _query("thread_id", "explicit thread identifier", False),
                                _query("after", "`next` of the previous page", False),
-                               _query("limit", "top-level comments per page", False)],
+                               _query("limit", "top-level comments per page", False),
+                               {"name": "sort", "in": "query", "required": False,
+                                "description": "order of top-level comments (the pinned one "
+                                               "leads whatever the order)",
+                                "schema": {"enum": ["oldest", "newest", "best"]}}],
                 "responses": {"200": _answer("The thread, or null before its first comment; "
                                              "cacheable, with a strong ETag"),
                               "304": _answer("Not modified since the ETag sent"),
@@ -114,6 +123,23 @@ def _spec(base: str) -> dict[str, Any]:
                         "text": {"type": "string", "maxLength": 500}}, ["reason"]),
                     "responses": {"201": _answer("Reported"),
                                   **_errors(400, 401, 403, 404, 409, 413, 415, 429)}}},
+            "/comments/{comment_id}/vote": {
+                "parameters": [{"name": "comment_id", "in": "path", "required": True,
+                                "schema": _ID}],
+                "put": {
+                    "summary": "Vote a comment up (1) or down (-1, if the site allows), or 0 "
+                               "to take the vote back",
+                    "security": [{"bearer": []}],
+                    "requestBody": _json_body({"value": {"enum": [1, -1, 0]}}, ["value"]),
+                    "responses": {"200": _answer("The comment's tally and the caller's vote", {
+                        "type": "object", "properties": {"up": {"type": "integer"},
+                                                         "down": {"type": "integer"},
+                                                         "mine": {"enum": [1, -1, 0]}}}),
+                                  **_errors(400, 401, 403, 404, 413, 415, 429)}},
+                "delete": {
+                    "summary": "Take one's vote back", "security": [{"bearer": []}],
+                    "responses": {"200": _answer("The comment's tally"),
+                                  **_errors(401, 403, 404, 429)}}},
             "/counts": {"get": {
                 "summary": "Approved comment counts for up to 100 articles",
                 "parameters": [_query("url", "article URLs", many=True),

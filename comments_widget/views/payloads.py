@@ -23,22 +23,28 @@ def comment_json(comment: CommentRow) -> dict[str, Any]:
     return {
         "id": comment.id,
         "parent_id": comment.parent_id,
+        # avatar: the picture the site gave through single sign-on, or null for our identicon
+        # at /comments/avatars/<author id>.svg.
         "author": {"id": None if deleted else comment.author_id,
-                   "name": None if deleted else comment.author_name},
+                   "name": None if deleted else comment.author_name,
+                   "avatar": None if deleted else comment.author_avatar},
         "html": "" if deleted else comment.body_html,
         "status": comment.status.value,
         "created_at": comment.created_at.isoformat(),
         "edited_at": None if deleted or comment.edited_at is None
         else comment.edited_at.isoformat(),
+        "up": comment.upvotes,
+        "down": comment.downvotes,
         "replies": [],
     }
 
 
-def thread_json(thread: ThreadRow, comment_count: int, closed: bool) -> dict[str, Any]:
-    """A thread's identity, size and state."""
+def thread_json(thread: ThreadRow, comment_count: int, closed: bool,
+                downvotes: bool = False) -> dict[str, Any]:
+    """A thread's identity, size and state, and whether readers may vote down."""
     return {"key": thread.key, "url": thread.url, "title": thread.title,
             "comment_count": comment_count, "closed": closed,
-            "pinned_comment_id": thread.pinned_comment_id}
+            "pinned_comment_id": thread.pinned_comment_id, "downvotes": downvotes}
 
 
 def _prune_deleted(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -53,7 +59,8 @@ def _prune_deleted(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def comment_tree(comments: list[CommentRow], pinned_id: int | None = None
                  ) -> list[dict[str, Any]]:
-    """Nest replies under their parents, oldest first, the pinned comment on top."""
+    """Nest replies under their parents (oldest first), top-level comments in the order they
+    come, the pinned comment on top."""
     nodes = {comment.id: comment_json(comment) for comment in comments}
     roots: list[dict[str, Any]] = []
     for comment in comments:

@@ -12,7 +12,7 @@ from comments_widget.auth import api_reader
 from comments_widget.errors import InvalidInput
 from comments_widget.ids import parse_id
 from comments_widget.models import Status, utcnow
-from comments_widget.services import reading
+from comments_widget.services import reading, votes
 from comments_widget.services.policy import thread_is_closed
 from comments_widget.state import allowed_origins, current_policy, current_state, db_session
 from comments_widget.urls import origin_of
@@ -23,7 +23,7 @@ from comments_widget.views.payloads import comment_json, comment_tree, thread_js
 MAX_COUNT_URLS = 100
 
 
-PAYLOAD_FORMAT = 2  # Bump when the payload's shape changes, so no cached copy outlives it.
+PAYLOAD_FORMAT = 3  # Bump when the payload's shape changes, so no cached copy outlives it.
 
 
 def _page_args() -> tuple[int | None, int]:
@@ -36,6 +36,14 @@ def _page_args() -> tuple[int | None, int]:
     if size is None or size > page_size:
         raise InvalidInput(f"`limit` must be between 1 and {page_size}.", code="invalid_limit")
     return cursor, size
+
+
+def _sort_arg() -> str:
+    sort = request.args.get("sort") or "oldest"
+    if sort not in reading.SORTS:
+        raise InvalidInput(f"`sort` must be one of {', '.join(reading.SORTS)}.",
+                           code="invalid_sort")
+    return sort
 
 
 def _cacheable(response: Response, etag: str) -> Response:
@@ -55,9 +63,10 @@ def get_thread() -> Response:
     """
     ref = thread_ref(request.args.get("url"), request.args.get("thread_id"))
     after, limit = _page_args()
-    page_key = f"{ref.key}\n{after or 0}\n{limit}"
+    sort = _sort_arg()
+    page_key = f"{ref.key}\n{after or 0}\n{limit}\n{sort}"
     try:
-        return _thread_page(ref.key, page_key, after, limit)
+        return _thread_page(ref.key, page_key, after, limit, sort)
     except UNAVAILABLE_ERRORS as error:
         stale = current_state().payloads.latest(page_key)
         if stale is None:
@@ -69,7 +78,8 @@ def get_thread() -> Response:
         return _cacheable(Response(payload, mimetype="application/json"), etag)
 
 
-def _thread_page(key: str, page_key: str, after: int | None, limit: int) -> Response:
+def _thread_page(key: str, page_key: str, after: int | None, limit: int,
+                 sort: str) -> Response:
     session = db_session()
     state = current_state()
     now = time.monotonic()
@@ -84,16 +94,18 @@ def _thread_page(key: str, page_key: str, after: int | None, limit: int) -> Resp
             return _cacheable(Response(status=304), etag)
         return _cacheable(jsonify(thread=None, comments=[], next=None), etag)
     count = thread.comment_count
-    closed = thread_is_closed(thread, current_policy(), utcnow())
-    etag = f"{PAYLOAD_FORMAT}-{thread.id}-{thread.version}-{int(closed)}-{after or 0}-{limit}"
+    policy = current_policy()
+    closed = thread_is_closed(thread, policy, utcnow())
+    etag = (f"{PAYLOAD_FORMAT}-{thread.id}-{thread.version}-{int(closed)}"
+            f"{int(policy.downvotes)}-{after or 0}-{limit}-{sort}")
     if request.if_none_match.contains(etag):
         return _cacheable(Response(status=304), etag)
     cache = state.payloads
     payload = cache.get(etag)
     if payload is None:
-        page = reading.thread_page(session, thread, after, limit)
+        page = reading.thread_page(session, thread, after, limit, sort)
         payload = json.dumps({
-            "thread": thread_json(thread, count, closed),
+            "thread": thread_json(thread, count, closed, policy.downvotes),
             "comments": comment_tree(page.comments, thread.pinned_comment_id),
             "next": page.next_after,
         }, separators=(",", ":")).encode()
@@ -103,10 +115,11 @@ def _thread_page(key: str, page_key: str, after: int | None, limit: int) -> Resp
 
 
 def get_my_thread_state() -> Response:
-    """What only this reader sees of a thread: their comments awaiting moderation, and which
-    of theirs they may still edit. Small and private, so the public payload stays shared."""
+    """What only this reader sees of a thread: their comments awaiting moderation, which of
+    theirs they may still edit, and their votes. Small and private, so the public payload stays
+    shared."""
     reader = api_reader()
-    body: dict[str, object] = {"pending": [], "editable": [], "sources": {}}
+    body: dict[str, object] = {"pending": [], "editable": [], "sources": {}, "votes": {}}
     ref = thread_ref(request.args.get("url"), request.args.get("thread_id"))
     session = db_session()
     thread = reading.thread_summary(session, ref.key) if reader else None
@@ -118,6 +131,8 @@ def get_my_thread_state() -> Response:
         body["editable"] = editable = [c.id for c in mine if c.created_at + window >= now]
         body["sources"] = {str(comment_id): source for comment_id, source
                            in reading.comment_sources(session, editable).items()}
+        body["votes"] = {str(comment_id): value for comment_id, value
+                         in votes.my_votes(session, thread.id, reader.id).items()}
     response = jsonify(body)
     response.cache_control.private = True
     response.cache_control.no_store = True
