@@ -69,6 +69,12 @@ def main() -> None:
     explain(engine, "hot thread, first page", lambda s: reading.thread_page(s, hot, None, 50))
     explain(engine, "hot thread, a later page",
             lambda s: reading.thread_page(s, hot, 2000, 50))
+    explain(engine, "hot thread, first page, best", lambda s: reading.thread_page(
+        s, hot, None, 50, "best"))
+    explain(engine, "hot thread, a later page, best", lambda s: reading.thread_page(
+        s, hot, 2000, 50, "best"))
+    explain(engine, "hot thread, a later page, newest", lambda s: reading.thread_page(
+        s, hot, 1000, 50, "newest"))
     explain(engine, "cold thread page", lambda s: reading.thread_page(s, cold, None, 50))
     explain(engine, "counts for 20 URLs", lambda s: reading.comment_counts(
         s, [seed.cold_url(i) for i in range(1, 21)]))

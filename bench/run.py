@@ -119,6 +119,14 @@ def measure_ours(kind: str, args: argparse.Namespace) -> tuple[list[Result], dic
                                "BENCH_PREFIX": f"{API}/threads?url="
                                                + quote(f"{seed.SITE}/article/", safe=""),
                                "BENCH_COUNT": str(args.threads - 1)}))
+        results.append(wrk(f"{kind} hot page best", hot + "&sort=best", args.duration,
+                           args.connections))
+        results.append(wrk(f"{kind} cold thread best", base, args.duration, args.connections,
+                           "random_get.lua", env={
+                               "BENCH_PREFIX": f"{API}/threads?url="
+                                               + quote(f"{seed.SITE}/article/", safe=""),
+                               "BENCH_SUFFIX": "&sort=best",
+                               "BENCH_COUNT": str(args.threads - 1)}))
         results.append(wrk(f"{kind} 304", hot, args.duration, args.connections,
                            headers={"If-None-Match": headers["ETag"]}))
         results.append(wrk(f"{kind} counts x20", counts, args.duration, args.connections))

@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from comments_widget import migrate  # noqa: E402
 from comments_widget.db import create_engine  # noqa: E402
 from comments_widget.models import Base  # noqa: E402
+from comments_widget.services.votes import wilson_lower_bound  # noqa: E402
 
 SITE = "http://127.0.0.1:8001"
 HOT_URL = f"{SITE}/2023/09/hot-story"
@@ -78,6 +79,9 @@ COMMENT_COLUMNS = (
     "hold_reasons",
     "needs_review",
     "hidden_by_flags",
+    "upvotes",
+    "downvotes",
+    "rank",
 )
 
 
@@ -105,6 +109,9 @@ def _comments(total: int, threads: int, hot: int, seed: int) -> Iterator[tuple]:
         source, html = _body(rng)
         status = "pending" if rng.random() < 0.01 else "approved"
         root = parent[1] if parent else comment_id
+        # Votes as on a real thread: most comments have few, some many ("best" must sort them).
+        up = int(rng.paretovariate(1.2)) - 1
+        down = int(up * rng.random() * 0.5)
         return (
             comment_id,
             thread_id,
@@ -120,6 +127,9 @@ def _comments(total: int, threads: int, hot: int, seed: int) -> Iterator[tuple]:
             "[]",
             False,
             False,
+            up,
+            down,
+            wilson_lower_bound(up, down),
         )
 
     # The hot thread: id 1, a fifth of its comments top-level, four replies under each.

@@ -13,6 +13,7 @@
   var API = BASE + "/api/v1";
   var TOKEN_KEY = "comments_widget_token:" + SERVER_ORIGIN;
   var SSO_KEY = TOKEN_KEY + ":sso"; // which of the site's users the stored token belongs to
+  var SORT_KEY = "comments_widget_sort"; // the reader's order, remembered on this site
 
   var STRINGS = {
     en: {
@@ -31,7 +32,9 @@
       details: "What is wrong?", reported: "Thank you. A moderator will take a look.", more: "Load more comments",
       edit: "Edit", "delete": "Delete", save: "Save", saving: "Saving…", edited: "edited", editedAt: "Edited {time}",
       editLabel: "Edit your comment", deleteConfirm: "Delete this comment? This cannot be undone.",
-      held: "Your comment is awaiting moderation."
+      held: "Your comment is awaiting moderation.",
+      sortBy: "Sort by", sorts: { oldest: "Oldest", newest: "Newest", best: "Best" },
+      up: "up votes", down: "down votes"
     }
   };
   // Other languages are one cacheable request each, made only by pages that use them.
@@ -76,7 +79,9 @@
     ":focus-visible{outline:3px solid var(--accent);outline-offset:2px}",
     ".error{color:var(--error)}.status{min-height:1.2em;font-size:.9em}.who{margin:.2em 0}",
     ".more{display:block;margin:.75em 0;padding:.4em 1em;border:1px solid var(--line);border-radius:var(--r);background:var(--bg);color:var(--accent)}.acts button{margin-right:.9em}.tag{font-size:.8em;background:var(--soft);border:1px solid var(--line);border-radius:3px;padding:0 .4em;margin-left:.4em}",
-    ".report{background:var(--soft);padding:.5em;border-radius:var(--r)}.report select,.report input{display:block;margin:0 0 .5em;font:inherit;padding:.3em;max-width:100%}"
+    ".report{background:var(--soft);padding:.5em;border-radius:var(--r)}.report select,.report input{display:block;margin:0 0 .5em;font:inherit;padding:.3em;max-width:100%}",
+    ".acts button,.vote{min-height:24px;min-width:24px}.votes{margin-right:.9em;color:var(--muted);font-size:.875em}.vote{border:1px solid var(--line);border-radius:var(--r);background:var(--bg);color:var(--fg);padding:0 .5em;margin-right:.3em}.vote[aria-pressed=true]{background:var(--accent);color:var(--on-accent);border-color:var(--accent)}",
+    ".av{width:28px;height:28px;border-radius:50%;vertical-align:middle;margin-right:.45em}.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}.bar{display:flex;justify-content:space-between;align-items:baseline;flex-wrap:wrap;gap:.5em}.bar select{font:inherit;padding:.2em;margin-left:.4em}"
   ].join("");
 
   function text(strings, key, values) {
@@ -150,6 +155,8 @@
     this.strings = STRINGS.en;
     this.editable = {};
     this.sources = {};
+    this.votes = {};
+    this.sort = /^(oldest|newest|best)$/.test(stored(SORT_KEY)) ? stored(SORT_KEY) : "oldest";
     this.editing = null;
     this.url = host.getAttribute("data-comments-url") || canonicalUrl();
     this.threadId = host.getAttribute("data-comments-id");
@@ -198,9 +205,9 @@
     });
     // The thread payload is shared and cacheable; "no-cache" still lets the browser use it, but
     // only after the server confirms (a cheap 304) that nothing changed since.
-    var thread = api("GET", "/threads" + this.query(), null, null, "no-cache");
+    var thread = api("GET", "/threads" + this.query() + "&sort=" + this.sort, null, null, "no-cache");
     var mine = me.then(function (data) {
-      return data.reader ? api("GET", "/threads/mine" + self.query()) : { pending: [], editable: [], sources: {} };
+      return data.reader ? api("GET", "/threads/mine" + self.query()) : { pending: [], editable: [], sources: {}, votes: {} };
     });
     return Promise.all([thread, me, mine, loadStrings(this.lang)]).then(function (results) {
       self.strings = results[3];
@@ -216,6 +223,7 @@
       self.editable = {};
       results[2].editable.forEach(function (id) { self.editable[id] = true; });
       self.sources = results[2].sources;
+      self.votes = results[2].votes || {};
       self.render();
       var target = /^#comment-\d+$/.test(location.hash) && self.root.getElementById(location.hash.slice(1));
       if (target) { target.scrollIntoView(); }
@@ -234,7 +242,7 @@
   Widget.prototype.loadMore = function (button) {
     var self = this;
     button.disabled = true;
-    api("GET", "/threads" + this.query() + "&after=" + this.next, null, null, "no-cache").then(function (page) {
+    api("GET", "/threads" + this.query() + "&sort=" + this.sort + "&after=" + this.next, null, null, "no-cache").then(function (page) {
       self.comments = self.comments.concat(page.comments);
       self.next = page.next;
       self.render();
@@ -254,8 +262,12 @@
   Widget.prototype.render = function () {
     var self = this;
     var total = this.thread ? this.thread.comment_count : countAll(this.comments);
+    var sorts = this.strings.sorts;
+    var sorter = h("select", { id: "cw-sort", onchange: function (event) { self.sort = event.target.value; store(SORT_KEY, self.sort); self.load().then(function () { self.root.getElementById("cw-sort").focus(); }); } },
+      Object.keys(sorts).map(function (key) { return h("option", { value: key, selected: key === self.sort ? "" : null }, [sorts[key]]); }));
     var section = h("section", { "aria-label": this.t("heading") }, [
-      h("h2", {}, [total === 1 ? this.t("count1") : this.t("countN", { n: total })]),
+      h("div", { "class": "bar" }, [h("h2", {}, [total === 1 ? this.t("count1") : this.t("countN", { n: total })]),
+        total > 1 ? h("label", { "for": "cw-sort", "class": "meta" }, [this.t("sortBy"), sorter]) : null]),
       this.comments.length ? this.renderList(this.comments) : h("p", { "class": "meta" }, [this.t("none")]),
       this.next ? h("button", { type: "button", "class": "more", onclick: function (event) { self.loadMore(event.currentTarget); } }, [this.t("more")]) : null,
       this.renderCompose()
@@ -281,20 +293,22 @@
     var pinned = this.thread && this.thread.pinned_comment_id === comment.id;
     var mine = this.reader && comment.author.id === this.reader.id;
     var editable = mine && this.editable[comment.id] && this.open();
-    var actions = !deleted && this.open() ? h("div", { "class": "acts" }, [
-      h("button", {
+    var actions = deleted ? null : h("div", { "class": "acts" }, [
+      this.renderVotes(comment, mine),
+      this.open() ? h("button", {
         type: "button", "class": "link", "aria-label": this.t("replyTo", { name: comment.author.name }),
         onclick: function () { self.replyTo = comment.id; self.reportFor = null; self.render(); self.focusForm(comment.id); }
-      }, [this.t("reply")]),
-      mine || this.reported[comment.id] ? null : h("button", {
+      }, [this.t("reply")]) : null,
+      mine || this.reported[comment.id] || !this.open() ? null : h("button", {
         type: "button", "class": "link", "aria-expanded": String(this.reportFor === comment.id),
         onclick: function () { self.reportFor = self.reportFor === comment.id ? null : comment.id; self.replyTo = null; self.render(); }
       }, [this.t("report")]),
       editable ? h("button", { type: "button", "class": "link", onclick: function () { self.editing = comment.id; self.replyTo = null; self.render(); self.focusForm("edit-" + comment.id); } }, [this.t("edit")]) : null,
       editable ? h("button", { type: "button", "class": "link", onclick: function () { self.remove(comment); } }, [this.t("delete")]) : null
-    ]) : null;
+    ]);
     var article = h("article", { id: "comment-" + comment.id, "class": deleted ? "deleted" : null }, [
       h("div", { "class": "meta" }, deleted ? [h("i", {}, [this.t("deleted")])] : [
+        h("img", { "class": "av", alt: "", width: "28", height: "28", loading: "lazy", referrerpolicy: "no-referrer", src: comment.author.avatar || BASE + "/avatars/" + comment.author.id + ".svg" }),
         h("b", {}, [comment.author.name]), " · ",
         h("time", { datetime: comment.created_at }, [created.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" })]),
         pinned ? h("span", { "class": "tag" }, [this.t("pinned")]) : null,
@@ -309,6 +323,33 @@
     var wrapper = h("div", {}, [article]);
     if (comment.replies && comment.replies.length) { wrapper.appendChild(this.renderList(comment.replies)); }
     return wrapper;
+  };
+
+  /* The tally, and buttons to vote where the reader may (not on their own comment). */
+  Widget.prototype.renderVotes = function (comment, mine) {
+    var self = this;
+    var kinds = this.thread && this.thread.downvotes ? [["up", 1, "▲"], ["down", -1, "▼"]] : [["up", 1, "▲"]];
+    return h("span", { "class": "votes" }, kinds.map(function (kind) {
+      var count = comment[kind[0]] || 0;
+      var label = [h("span", { "aria-hidden": "true" }, [kind[2] + " "]), String(count), h("span", { "class": "sr" }, [" " + self.t(kind[0])])];
+      if (mine || !self.open()) { return h("span", { "class": "tally" }, label); }
+      return h("button", {
+        type: "button", "class": "vote " + kind[0], "aria-pressed": String(self.votes[comment.id] === kind[1]),
+        onclick: function () { self.vote(comment, self.votes[comment.id] === kind[1] ? 0 : kind[1], kind[0]); }
+      }, label);
+    }));
+  };
+
+  Widget.prototype.vote = function (comment, value, kind) {
+    var self = this;
+    api("PUT", "/comments/" + comment.id + "/vote", { value: value }, this.csrf).then(function (tally) {
+      comment.up = tally.up; comment.down = tally.down; self.votes[comment.id] = tally.mine;
+      self.render();
+      focusOn(self.root.querySelector("#comment-" + comment.id + " .vote." + kind));
+    }, function (error) {
+      console.error("comments_widget: voting failed", error);
+      window.alert(self.errorText(error));
+    });
   };
 
   /* The author's inline editor: the Markdown they wrote, Save / Cancel, Escape cancels. */

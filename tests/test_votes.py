@@ -242,3 +242,17 @@ def test_every_order_pages_through_each_comment_once_with_the_pinned_one_first(
 def test_an_unknown_sort_is_refused(client: FlaskClient) -> None:
     answer = client.get(THREADS, query_string={"url": ARTICLE, "sort": "random"})
     assert answer.status_code == 400 and answer.get_json()["error"] == "invalid_sort"
+
+
+def test_a_closed_thread_takes_no_more_votes(client: FlaskClient, auth: dict, session: Session,
+                                             state: WidgetState) -> None:
+    comment = post(client, auth, body="Before closing").get_json()
+    grace = bearer(session, create_reader(session, "Grace"))
+    client.put(vote_url(comment["id"]), json={"value": 1}, headers=grace)
+    admin = make_staff(session, "Boss", "admin")
+    threads.close(session, admin, session.scalar(sa.select(Thread)))
+    session.commit()
+    for answer in (client.delete(vote_url(comment["id"]), headers=grace),
+                   client.put(vote_url(comment["id"]), json={"value": 1}, headers=grace)):
+        assert answer.status_code == 403 and answer.get_json()["error"] == "thread_closed"
+    assert tally(client, comment["id"]) == (1, 0)

@@ -13,8 +13,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from comments_widget.errors import Forbidden, InvalidInput, NotFound
-from comments_widget.models import Comment, Reader, Status, Vote
+from comments_widget.models import Comment, Reader, Status, Thread, Vote, utcnow
 from comments_widget.services import versions
+from comments_widget.services.policy import Policy, thread_is_closed
 from comments_widget.services.readers import ensure_may_act
 
 # 95 % confidence: the rank is what we can be that sure the comment's up-share is at least.
@@ -46,22 +47,25 @@ class Tally:
     mine: int
 
 
-def vote(session: Session, reader: Reader, comment_id: int, value: object,
-         downvotes_allowed: bool, must_confirm: bool) -> Tally:
-    """Set (1 or -1) or take back (0) this reader's vote on a visible comment of someone else."""
+def vote(session: Session, reader: Reader, comment_id: int, value: object, policy: Policy,
+         must_confirm: bool) -> Tally:
+    """Set (1 or -1) or take back (0) this reader's vote on a visible comment of someone else,
+    in a thread still open."""
     ensure_may_act(reader)
     if must_confirm:
         raise Forbidden("Confirm your email address before voting.", code="email_unconfirmed")
     if value not in (1, -1, 0) or isinstance(value, bool):
         raise InvalidInput("`value` must be 1 (up), -1 (down) or 0 (no vote).",
                            code="invalid_vote")
-    if value == -1 and not downvotes_allowed:
+    if value == -1 and not policy.downvotes:
         raise InvalidInput("This site does not take down votes.", code="downvotes_off")
     comment = session.get(Comment, comment_id)
     if comment is None or comment.status != Status.APPROVED or comment.hidden_by_flags:
         raise NotFound("That comment no longer exists.", code="unknown_comment")
     if comment.author_id == reader.id:
         raise InvalidInput("You cannot vote on your own comment.", code="own_comment")
+    if thread_is_closed(session.get(Thread, comment.thread_id), policy, utcnow()):
+        raise Forbidden("Comments are closed on this article.", code="thread_closed")
     existing = session.get(Vote, (comment.id, reader.id), with_for_update=True)
     before = existing.value if existing else 0
     if before == value:

@@ -85,7 +85,7 @@ def cast_vote(comment_id: int) -> Response:
     state = current_state()
     state.limiter.hit(state.vote_rate_limit, "vote", str(reader.id))
     session = db_session()
-    tally = votes.vote(session, reader, comment_id, value, current_policy().downvotes,
+    tally = votes.vote(session, reader, comment_id, value, current_policy(),
                        must_confirm(reader, state.email_verification))
     session.commit()
     return jsonify(up=tally.up, down=tally.down, mine=tally.mine)

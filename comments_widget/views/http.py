@@ -36,7 +36,7 @@ STATUS_BY_ERROR: dict[type[WidgetError], int] = {
 STATUS_BY_CODE = {"unsupported_media_type": 415, "payload_too_large": 413}
 TOO_LARGE = f"Request bodies are limited to {MAX_REQUEST_BYTES // 1024} KB."
 CORS_ALLOWED_HEADERS = "Authorization, Content-Type, X-CSRFToken"
-CORS_ALLOWED_METHODS = "GET, POST, PATCH, DELETE, OPTIONS"
+CORS_ALLOWED_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
 
 
 def error_response(code: str, message: str, status: int) -> Response:

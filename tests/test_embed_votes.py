@@ -1,0 +1,126 @@
+"""Votes, sorting and avatars in the embed (issue #9, items 2 and 9): real Chromium, two
+origins, third-party cookies blocked."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from comments_widget.services import readers
+from tests.conftest import PASSWORD
+from tests.deployment import ARTICLE_PATH, Deployment, register_in_popup
+from tests.live import screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+API = "/comments/api/v1"
+
+
+def seed_thread(d: Deployment) -> dict[str, int]:
+    """Three readers' comments, oldest first; the middle one has the most votes."""
+    state = d.comment_app.extensions["comments_widget"]
+    client = d.comment_app.test_client()
+    headers = {}
+    with state.session_factory() as session:
+        for name in ("Ann", "Ben", "Cy"):
+            reader = readers.register_reader(session, email=f"{name.lower()}@example.org",
+                                             display_name=name, password=PASSWORD,
+                                             min_password_length=8)
+            session.flush()
+            token = readers.issue_token(session, reader, timedelta(days=1))
+            headers[name] = {"Authorization": f"Bearer {token}"}
+        session.commit()
+    ids = {}
+    for name, body in (("Ann", "Oldest and plain."), ("Ben", "Middle and liked."),
+                       ("Cy", "Newest of all.")):
+        answer = client.post(f"{API}/comments", headers=headers[name],
+                             json={"url": d.site + ARTICLE_PATH, "body": body})
+        assert answer.status_code == 201, answer.get_json()
+        ids[name] = answer.get_json()["id"]
+    for voter in ("Ann", "Cy"):
+        answer = client.put(f"{API}/comments/{ids['Ben']}/vote", headers=headers[voter],
+                            json={"value": 1})
+        assert answer.get_json()["up"] >= 1
+    return ids
+
+
+def order(d: Deployment) -> list[str]:
+    bodies = d.page.locator("#comments article .body").all_inner_texts()
+    return [text.split(".")[0] for text in bodies]
+
+
+def choose(d: Deployment, label: str, first: str) -> None:
+    d.page.get_by_label("Sort by").select_option(label=label)
+    d.page.locator("#comments li").first.get_by_text(first).wait_for()
+
+
+def test_readers_sort_by_newest_or_best_and_the_choice_is_remembered(
+        deployment: Deployment) -> None:
+    d = deployment
+    seed_thread(d)
+    d.open_article()
+    d.page.locator("#comments article").nth(2).wait_for()
+    assert order(d) == ["Oldest and plain", "Middle and liked", "Newest of all"]
+    choose(d, "Newest", "Newest of all")
+    assert order(d) == ["Newest of all", "Middle and liked", "Oldest and plain"]
+    assert d.page.get_by_label("Sort by").evaluate("el => el === el.getRootNode().activeElement")
+    d.page.reload()
+    d.page.locator("#comments article").nth(2).wait_for()
+    assert order(d) == ["Newest of all", "Middle and liked", "Oldest and plain"]
+    choose(d, "Best", "Middle and liked")
+    assert order(d)[0] == "Middle and liked"
+    # A logged-out reader sees the tally but has no button to press.
+    liked = d.page.locator("#comments article", has_text="Middle and liked")
+    assert liked.locator(".votes").inner_text().replace("\n", " ").startswith("▲ 2")
+    assert liked.locator("button.vote").count() == 0
+
+
+def test_a_reader_votes_up_sees_it_after_a_reload_and_takes_it_back(
+        deployment: Deployment) -> None:
+    d = deployment
+    seed_thread(d)
+    compose = d.open_article()
+    register_in_popup(d)
+    compose.get_by_text("Logged in as Ada Reader.").wait_for()
+    oldest = d.page.locator("#comments article", has_text="Oldest and plain")
+    button = oldest.get_by_role("button", name="0 up votes")
+    assert button.get_attribute("aria-pressed") == "false"
+    button.click()
+    pressed = oldest.get_by_role("button", name="1 up votes")
+    pressed.wait_for()
+    assert pressed.get_attribute("aria-pressed") == "true"
+    assert pressed.evaluate("el => el === el.getRootNode().activeElement")  # focus stays
+    screenshot(d.page.locator("#comments"), "embed-votes")
+    d.page.reload()
+    pressed = d.page.locator("#comments article", has_text="Oldest and plain").get_by_role(
+        "button", name="1 up votes")
+    pressed.wait_for()
+    assert pressed.get_attribute("aria-pressed") == "true"  # from the private payload
+    pressed.click()
+    back = d.page.locator("#comments article", has_text="Oldest and plain").get_by_role(
+        "button", name="0 up votes")
+    back.wait_for()
+    assert back.get_attribute("aria-pressed") == "false"
+
+
+def test_every_comment_has_our_identicon_and_no_third_party_is_asked(
+        deployment: Deployment) -> None:
+    d = deployment
+    ids = seed_thread(d)
+    requested: list[str] = []
+    d.page.on("request", lambda request: requested.append(request.url))
+    d.open_article()
+    d.page.locator("#comments article").nth(2).wait_for()
+    avatars = d.page.locator("#comments article img.av")
+    assert avatars.count() == 3
+    sources = [avatars.nth(i).get_attribute("src") for i in range(3)]
+    assert sources[0].startswith(d.comments + "/comments/avatars/") and sources[0].endswith(".svg")
+    assert len(set(sources)) == 3
+    avatars.nth(2).evaluate("img => img.decode()")
+    assert all(avatars.nth(i).evaluate("img => img.naturalWidth") > 0 for i in range(3))
+    assert avatars.nth(0).get_attribute("alt") == ""  # the name beside it says who
+    hosts = {url.split("/")[2] for url in requested}
+    assert hosts <= {d.site.split("/")[2], d.comments.split("/")[2]}, hosts
+    assert ids  # three readers, three different pictures
+
+
