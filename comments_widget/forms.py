@@ -90,4 +90,6 @@ class PasswordChangeForm(ReaderForm):
 
 class EmailPreferencesForm(ReaderForm):
     digest = BooleanField(_l("Email me when comments wait for review"))
+    decisions = BooleanField(_l("Email me when a moderator publishes or turns down a comment "
+                                "of mine that was held for review"))
     submit = SubmitField(_l("Save email preferences"))

@@ -139,7 +139,9 @@ def test_account_forms_need_their_csrf_token(browser: FlaskClient, session: Sess
 
 def test_readers_are_told_which_emails_they_get(browser: FlaskClient) -> None:
     page = browser.get(ACCOUNT).get_data(as_text=True)
-    assert "We email you only about your account" in page
+    assert "we email you only about your account" in page
+    assert "Email me when a moderator publishes or turns down a comment" in page
+    assert '<input id="emails-decisions" name="emails-decisions" type="checkbox"' in page  # opt-in
     assert "Email me when comments wait for review" not in page  # Staff only.
 
 

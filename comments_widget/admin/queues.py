@@ -12,9 +12,10 @@ from comments_widget.admin.helpers import attempt, highlight, int_arg
 from comments_widget.auth import session_reader
 from comments_widget.ids import parse_id
 from comments_widget.models import Comment, Reader, Status, utcnow
-from comments_widget.services import audit, moderation, stats
+from comments_widget.services import audit, decisions, moderation, stats
 from comments_widget.services.policy import count_links
 from comments_widget.state import current_policy, db_session
+from comments_widget.views.notifications import notify_authors_soon
 
 ACTION_WORDS = {"approve": "Approved", "reject": "Rejected", "spam": "Marked as spam",
                 "delete": "Deleted", "restore": "Restored"}
@@ -76,12 +77,15 @@ def act() -> BaseResponse:
         action, raw_ids = request.form.get("action", ""), request.form.getlist("ids")
     ids = [number for number in map(parse_id, raw_ids) if number is not None]
 
+    held = decisions.held_ids(db_session(), ids)
+
     def change() -> str:
         done = moderation.apply_action(db_session(), session_reader(), action, ids)
         count = len(done)
         return f"{ACTION_WORDS.get(action, action)} {count} comment{'s' if count != 1 else ''}."
 
-    return attempt(change, "comments_widget.admin.queue", name="pending")
+    return attempt(change, "comments_widget.admin.queue",
+                   after_commit=lambda: notify_authors_soon(held), name="pending")
 
 
 def audit_log() -> str:

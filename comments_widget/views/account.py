@@ -33,7 +33,8 @@ def _forms(reader: Reader, **bound: object) -> dict[str, object]:
         "name_form": NameForm(prefix="name", display_name=reader.display_name),
         "email_form": EmailChangeForm(prefix="email"),
         "password_form": PasswordChangeForm(prefix="password"),
-        "emails_form": EmailPreferencesForm(prefix="emails", digest=reader.digest_emails),
+        "emails_form": EmailPreferencesForm(prefix="emails", digest=reader.digest_emails,
+                                            decisions=reader.moderation_emails),
         "form": ConfirmForm(prefix="everywhere"),
     }
     forms.update(bound)
@@ -130,10 +131,12 @@ def change_password() -> BaseResponse | tuple[str, int]:
 
 
 def change_email_preferences() -> BaseResponse | tuple[str, int]:
-    """Which optional emails the reader gets (today: staff, the digest of held comments)."""
+    """Which optional emails the reader gets: what moderators decided on their held comments,
+    and (staff) the digest of held comments."""
     form = EmailPreferencesForm(prefix="emails")
 
     def change(reader: Reader) -> str:
+        reader.moderation_emails = bool(form.decisions.data)
         if reader.is_moderator:
             reader.digest_emails = bool(form.digest.data)
         return _("Your email preferences are saved.")

@@ -1,15 +1,19 @@
-"""Kick off the moderators' digest email after a comment is held, without delaying the reader."""
+"""Emails sent after a request, in the background, without delaying it: the moderators' digest
+after a comment is held, and the authors' news after moderators decide on held comments."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 
 from flask import current_app, url_for
 
 from comments_widget.errors import RateLimited
+from comments_widget.services.decisions import Links, send_decisions
 from comments_widget.services.notify import send_digest
 from comments_widget.state import current_state
+from comments_widget.views.emails import public_url, site_name
 
 
 def notify_moderators_soon() -> None:
@@ -30,13 +34,37 @@ def notify_moderators_soon() -> None:
     if not settings.queue_url:
         settings = replace(settings, queue_url=url_for("comments_widget.admin.queue",
                                                        name="pending", _external=True))
+    def send() -> str:
+        sent = send_digest(state.session_factory, settings)
+        return f"emailed moderators about {sent} held comments"
+
+    # If it fails, the comments stay un-notified for the next digest.
+    _in_background("digest", send, "could not email moderators")
+
+
+def notify_authors_soon(decided_ids: list[int]) -> None:
+    """Tell the authors of these just-decided held comments, those who asked (account page)."""
+    state = current_state()
+    if state.mail is None or not decided_ids:
+        return
+    settings = state.mail
+    links = Links(account_url=public_url("comments_widget.pages.account"),
+                  site_name=site_name())
+
+    def send() -> str:
+        sent = send_decisions(state.session_factory, settings, decided_ids, links)
+        return f"told {sent} authors what moderators decided"
+
+    _in_background("decisions", send, "could not email authors about moderation decisions")
+
+
+def _in_background(name: str, send: Callable[[], str], failure: str) -> None:
     logger = current_app.logger
 
-    def send() -> None:
+    def run() -> None:
         try:
-            sent = send_digest(state.session_factory, settings)
-            logger.info("comments_widget: emailed moderators about %d held comments", sent)
-        except Exception:  # Logged, and the comments stay un-notified for the next digest.
-            logger.exception("comments_widget: could not email moderators")
+            logger.info("comments_widget: %s", send())
+        except Exception:
+            logger.exception("comments_widget: %s", failure)
 
-    threading.Thread(target=send, name="comments-widget-digest", daemon=True).start()
+    threading.Thread(target=run, name=f"comments-widget-{name}", daemon=True).start()
