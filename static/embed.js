@@ -34,7 +34,8 @@
       editLabel: "Edit your comment", deleteConfirm: "Delete this comment? This cannot be undone.",
       held: "Your comment is awaiting moderation.",
       sortBy: "Sort by", sorts: { oldest: "Oldest", newest: "Newest", best: "Best" },
-      up: "up votes", down: "down votes"
+      up: "up votes", down: "down votes",
+      link: "Link", copied: "Link copied", inReplyTo: "in reply to {name}", first: "Show the first comments"
     }
   };
   // Other languages are one cacheable request each, made only by pages that use them.
@@ -81,6 +82,7 @@
     ".more{display:block;margin:.75em 0;padding:.4em 1em;border:1px solid var(--line);border-radius:var(--r);background:var(--bg);color:var(--accent)}.acts button{margin-right:.9em}.tag{font-size:.8em;background:var(--soft);border:1px solid var(--line);border-radius:3px;padding:0 .4em;margin-left:.4em}",
     ".report{background:var(--soft);padding:.5em;border-radius:var(--r)}.report select,.report input{display:block;margin:0 0 .5em;font:inherit;padding:.3em;max-width:100%}",
     ".acts button,.vote{min-height:24px;min-width:24px}.votes{margin-right:.9em;color:var(--muted);font-size:.875em}.vote{border:1px solid var(--line);border-radius:var(--r);background:var(--bg);color:var(--fg);padding:0 .5em;margin-right:.3em}.vote[aria-pressed=true]{background:var(--accent);color:var(--on-accent);border-color:var(--accent)}",
+    ".hl{background:var(--soft);box-shadow:-.5em 0 0 var(--soft),.5em 0 0 var(--soft)}.acts a.link{margin-right:.9em}.ctx{color:var(--muted)}",
     ".av{width:28px;height:28px;border-radius:50%;vertical-align:middle;margin-right:.45em}.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}.bar{display:flex;justify-content:space-between;align-items:baseline;flex-wrap:wrap;gap:.5em}.bar select{font:inherit;padding:.2em;margin-left:.4em}"
   ].join("");
 
@@ -225,12 +227,38 @@
       self.sources = results[2].sources;
       self.votes = results[2].votes || {};
       self.render();
-      var target = /^#comment-\d+$/.test(location.hash) && self.root.getElementById(location.hash.slice(1));
-      if (target) { target.scrollIntoView(); }
+      self.reveal();
     }, function (error) {
       console.error("comments_widget: could not load comments", error);
       self.draw(h("p", { "class": "error", role: "alert" }, [self.t("loadFailed") + " " + self.errorText(error)]));
     });
+  };
+
+  /* article#comment-123: scroll to that comment and mark it, fetching the page it is on when
+     it is not on this one (the server says which). */
+  Widget.prototype.reveal = function () {
+    var self = this;
+    var id = (/^#comment-(\d+)$/.exec(location.hash) || [])[1];
+    if (!id || !this.thread || this.show(id)) { return; }
+    var query = this.query() + "&sort=" + this.sort;
+    api("GET", "/threads/page-of" + query + "&comment=" + id).then(function (found) {
+      if (!found.after) { return; }
+      return api("GET", "/threads" + query + "&after=" + found.after).then(function (page) {
+        self.comments = page.comments; self.next = page.next; self.jumped = true;
+        self.render();
+        self.show(id);
+      });
+    }).catch(function (error) { console.warn("comments_widget: comment " + id + " not found", error); });
+  };
+
+  Widget.prototype.show = function (id) {
+    var target = this.root.getElementById("comment-" + id);
+    if (!target) { return false; }
+    Array.prototype.forEach.call(this.root.querySelectorAll(".hl"), function (el) { el.classList.remove("hl"); });
+    target.classList.add("hl");
+    target.scrollIntoView({ block: "center" });
+    focusOn(target);
+    return true;
   };
 
   /* Adds a comment (a new one, or one of ours awaiting moderation) under its parent. */
@@ -268,6 +296,7 @@
     var section = h("section", { "aria-label": this.t("heading") }, [
       h("div", { "class": "bar" }, [h("h2", {}, [total === 1 ? this.t("count1") : this.t("countN", { n: total })]),
         total > 1 ? h("label", { "for": "cw-sort", "class": "meta" }, [this.t("sortBy"), sorter]) : null]),
+      this.jumped ? h("button", { type: "button", "class": "more", onclick: function () { self.jumped = false; history.replaceState(null, "", location.href.split("#")[0]); self.load(); } }, [this.t("first")]) : null,
       this.comments.length ? this.renderList(this.comments) : h("p", { "class": "meta" }, [this.t("none")]),
       this.next ? h("button", { type: "button", "class": "more", onclick: function (event) { self.loadMore(event.currentTarget); } }, [this.t("more")]) : null,
       this.renderCompose()
@@ -275,17 +304,19 @@
     this.draw(section);
   };
 
-  Widget.prototype.renderList = function (comments) {
+  Widget.prototype.renderList = function (comments, parent) {
     var self = this;
-    return h("ol", {}, comments.map(function (comment) { return h("li", {}, [self.renderComment(comment)]); }));
+    return h("ol", {}, comments.map(function (comment) { return h("li", {}, [self.renderComment(comment, parent)]); }));
   };
 
   Widget.prototype.open = function () {
     return this.reader && !this.reader.banned && !(this.thread && this.thread.closed);
   };
 
-  Widget.prototype.renderComment = function (comment) {
+  Widget.prototype.renderComment = function (comment, parent) {
     var self = this;
+    var link = location.href.split("#")[0] + "#comment-" + comment.id;
+    var copied = h("span", { "class": "meta", role: "status" });
     var deleted = comment.status === "deleted";
     var body = h("div", { "class": "body" });
     body.innerHTML = comment.html; // Sanitised by the server at write time (comments_widget/sanitize.py).
@@ -304,12 +335,23 @@
         onclick: function () { self.reportFor = self.reportFor === comment.id ? null : comment.id; self.replyTo = null; self.render(); }
       }, [this.t("report")]),
       editable ? h("button", { type: "button", "class": "link", onclick: function () { self.editing = comment.id; self.replyTo = null; self.render(); self.focusForm("edit-" + comment.id); } }, [this.t("edit")]) : null,
-      editable ? h("button", { type: "button", "class": "link", onclick: function () { self.remove(comment); } }, [this.t("delete")]) : null
+      editable ? h("button", { type: "button", "class": "link", onclick: function () { self.remove(comment); } }, [this.t("delete")]) : null,
+      h("a", {
+        href: link, "class": "link",
+        onclick: function (event) {
+          event.preventDefault();
+          history.replaceState(null, "", link);
+          self.show(comment.id);
+          if (navigator.clipboard) { navigator.clipboard.writeText(link).then(function () { copied.textContent = self.t("copied"); }, function () {}); }
+        }
+      }, [this.t("link")]), " ", copied
     ]);
     var article = h("article", { id: "comment-" + comment.id, "class": deleted ? "deleted" : null }, [
       h("div", { "class": "meta" }, deleted ? [h("i", {}, [this.t("deleted")])] : [
         h("img", { "class": "av", alt: "", width: "28", height: "28", loading: "lazy", referrerpolicy: "no-referrer", src: comment.author.avatar || BASE + "/avatars/" + comment.author.id + ".svg" }),
         h("b", {}, [comment.author.name]), " · ",
+        parent && parent.author.name ? h("a", { href: "#comment-" + parent.id, "class": "ctx", onclick: function (event) { event.preventDefault(); self.show(parent.id); } }, ["↪ " + this.t("inReplyTo", { name: parent.author.name })]) : null,
+        parent && parent.author.name ? " · " : null,
         h("time", { datetime: comment.created_at }, [created.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" })]),
         pinned ? h("span", { "class": "tag" }, [this.t("pinned")]) : null,
         comment.status === "pending" ? h("span", { "class": "tag" }, [this.t("pending")]) : null,
@@ -321,7 +363,7 @@
       this.replyTo === comment.id ? this.renderForm(comment) : null
     ]);
     var wrapper = h("div", {}, [article]);
-    if (comment.replies && comment.replies.length) { wrapper.appendChild(this.renderList(comment.replies)); }
+    if (comment.replies && comment.replies.length) { wrapper.appendChild(this.renderList(comment.replies, comment)); }
     return wrapper;
   };
 
@@ -679,6 +721,7 @@
   }
 
   window.addEventListener("message", onMessage);
+  window.addEventListener("hashchange", function () { widgets.forEach(function (widget) { widget.reveal(); }); });
   window.CommentsWidget = {
     render: render, counts: fillCounts,
     login: function (payload) { return signIn(payload || "").then(reload); },

@@ -165,6 +165,51 @@ def thread_page(session: Session, thread: ThreadRow, after: int | None,
     return ThreadPage(comments=comments, next_after=next_after)
 
 
+def _ranked_before(sort: str, root: sa.Row) -> sa.ColumnElement[bool]:
+    # The roots a page in this order lists before `root`.
+    if sort == "oldest":
+        return Comment.id < root.id
+    if sort == "newest":
+        return Comment.id > root.id
+    return sa.tuple_(Comment.rank, Comment.id) > sa.tuple_(sa.literal(root.rank),
+                                                           sa.literal(root.id))
+
+
+def page_of(session: Session, thread: ThreadRow, comment_id: int, limit: int,
+            sort: str = "oldest") -> tuple[int | None, int] | None:
+    """The `after` cursor of the page (of `limit` top-level comments in `sort` order) that
+    shows this comment, and its top-level comment's id; None if readers cannot see it there.
+
+    Two indexed queries: where the comment's top-level comment stands, then the last top-level
+    comment of the page before.
+    """
+    target = session.execute(
+        sa.select(Comment.id, Comment.root_id)
+        .where(Comment.id == comment_id, Comment.thread_id == thread.id, _SHOWN)).first()
+    if target is None:
+        return None
+    root = session.execute(
+        sa.select(Comment.id, Comment.rank)
+        .where(Comment.id == (target.root_id or target.id), Comment.parent_id.is_(None),
+               _SHOWN)).first()
+    if root is None:
+        return None
+    if root.id == thread.pinned_comment_id:
+        return None, root.id
+    listed = sa.and_(Comment.thread_id == thread.id, Comment.parent_id.is_(None), _SHOWN)
+    if thread.pinned_comment_id is not None:
+        listed = sa.and_(listed, Comment.id != thread.pinned_comment_id)
+    position = session.scalar(sa.select(sa.func.count()).select_from(Comment)
+                              .where(listed, _ranked_before(sort, root)))
+    pages_before = position // limit
+    if pages_before == 0:
+        return None, root.id
+    cursor = session.scalar(sa.select(Comment.id).where(listed)
+                            .order_by(*_root_order(sort, Comment.rank, Comment.id))
+                            .offset(pages_before * limit - 1).limit(1))
+    return cursor, root.id
+
+
 def my_comments(session: Session, thread_id: int, reader_id: int) -> list[CommentRow]:
     """A reader's own comments in a thread that others cannot see yet, or that they may edit."""
     rows = session.execute(

@@ -85,6 +85,20 @@ def _spec(base: str) -> dict[str, Any]:
                                              "cacheable, with a strong ETag"),
                               "304": _answer("Not modified since the ETag sent"),
                               **_errors(400, 403)}}},
+            "/threads/page-of": {"get": {
+                "summary": "Which page of a thread shows a comment (for links to it)",
+                "parameters": [_query("url", "the article URL"),
+                               _query("comment", "the comment's id"),
+                               _query("thread_id", "explicit thread identifier", False),
+                               _query("limit", "top-level comments per page", False),
+                               {"name": "sort", "in": "query", "required": False,
+                                "schema": {"enum": ["oldest", "newest", "best"]}}],
+                "responses": {"200": _answer("`after` for /threads (null: the first page) and "
+                                             "the comment's top-level comment", {
+                                                 "type": "object", "properties": {
+                                                     "after": {"type": ["integer", "null"]},
+                                                     "root_id": {"type": "integer"}}}),
+                              **_errors(400, 403, 404)}}},
             "/threads/mine": {"get": {
                 "summary": "The caller's own pending and editable comments in a thread",
                 "parameters": [_query("url", "the article URL"),

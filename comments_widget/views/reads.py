@@ -9,7 +9,7 @@ from datetime import timedelta
 from flask import Blueprint, Response, jsonify, request
 
 from comments_widget.auth import api_reader
-from comments_widget.errors import InvalidInput
+from comments_widget.errors import InvalidInput, NotFound
 from comments_widget.ids import parse_id
 from comments_widget.models import Status, utcnow
 from comments_widget.services import reading, votes
@@ -114,6 +114,27 @@ def _thread_page(key: str, page_key: str, after: int | None, limit: int,
     return _cacheable(Response(payload, mimetype="application/json"), etag)
 
 
+def get_page_of_comment() -> Response:
+    """Which page of the thread shows `comment` (for a link to it): pass `after` to /threads
+    with the same `sort` and `limit`. Public, cacheable like the thread."""
+    ref = thread_ref(request.args.get("url"), request.args.get("thread_id"))
+    _, limit = _page_args()
+    sort = _sort_arg()
+    comment_id = parse_id(request.args.get("comment", ""))
+    if comment_id is None:
+        raise InvalidInput("`comment` must be a comment id.", code="invalid_comment_id")
+    session = db_session()
+    thread = reading.thread_summary(session, ref.key)
+    found = reading.page_of(session, thread, comment_id, limit, sort) if thread else None
+    if found is None:
+        raise NotFound("That comment is not in this thread, or no longer visible.",
+                       code="unknown_comment")
+    after, root_id = found
+    response = jsonify(after=after, root_id=root_id)
+    response.headers["Cache-Control"] = f"public, max-age={current_state().thread_max_age}"
+    return response
+
+
 def get_my_thread_state() -> Response:
     """What only this reader sees of a thread: their comments awaiting moderation, which of
     theirs they may still edit, and their votes. Small and private, so the public payload stays
@@ -177,4 +198,5 @@ def register(api: Blueprint) -> None:
     """Add the read routes to the API blueprint."""
     api.add_url_rule("/threads", "thread", get_thread)
     api.add_url_rule("/threads/mine", "my_thread_state", get_my_thread_state)
+    api.add_url_rule("/threads/page-of", "page_of_comment", get_page_of_comment)
     api.add_url_rule("/counts", "counts", get_counts)

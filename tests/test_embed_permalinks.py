@@ -1,0 +1,93 @@
+"""Links to one comment in the embed (issue #9, item 3): article#comment-N opens the page it is
+on, marks and focuses it; every comment has a Link action that copies its address; a reply
+says whom it answers, with a link up. Real Chromium, two origins."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from comments_widget.services import readers
+from tests.conftest import PASSWORD
+from tests.deployment import ARTICLE_PATH, Deployment, deploy
+from tests.live import screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+API = "/comments/api/v1"
+
+
+@pytest.fixture
+def small_pages(database_url: str, tmp_path: Path) -> Iterator[Deployment]:
+    """A deployment that shows three top-level comments a page, so links reach far pages."""
+    with deploy(database_url, tmp_path, COMMENTS_WIDGET_THREAD_PAGE_SIZE="3") as d:
+        yield d
+
+
+def seed(d: Deployment) -> dict[str, int]:
+    """Ann's seven top-level comments, and Ben's reply to the last one (page three)."""
+    state = d.comment_app.extensions["comments_widget"]
+    client = d.comment_app.test_client()
+    headers = {}
+    with state.session_factory() as session:
+        for name in ("Ann", "Ben"):
+            reader = readers.register_reader(session, email=f"{name.lower()}@example.org",
+                                             display_name=name, password=PASSWORD,
+                                             min_password_length=8)
+            session.flush()
+            headers[name] = {"Authorization": "Bearer " + readers.issue_token(
+                session, reader, timedelta(days=1))}
+        session.commit()
+
+    def write(name: str, body: str, parent: int | None = None) -> int:
+        answer = client.post(f"{API}/comments", headers=headers[name], json={
+            "url": d.site + ARTICLE_PATH, "body": body, "parent_id": parent})
+        assert answer.status_code == 201, answer.get_json()
+        return answer.get_json()["id"]
+
+    ids = {f"top {i}": write("Ann", f"Top-level number {i}.") for i in range(7)}
+    ids["reply"] = write("Ben", "Ben answers the seventh.", ids["top 6"])
+    return ids
+
+
+def test_a_link_to_a_reply_on_page_three_opens_it_marked_and_focused(
+        small_pages: Deployment) -> None:
+    d = small_pages
+    ids = seed(d)
+    d.page.goto(f"{d.site}{ARTICLE_PATH}#comment-{ids['reply']}")
+    target = d.page.locator(f"#comments #comment-{ids['reply']}")
+    target.wait_for()
+    d.page.wait_for_function(
+        "id => { const el = document.querySelector('#comments').shadowRoot"
+        ".getElementById(id); return el && el.classList.contains('hl'); }",
+        arg=f"comment-{ids['reply']}")
+    assert target.evaluate("el => el === el.getRootNode().activeElement")
+    assert d.page.locator("#comments").get_by_text("Top-level number 0.").count() == 0
+    screenshot(d.page.locator("#comments"), "embed-permalink")
+    # The reply says whom it answers; its link goes up to that comment.
+    up = target.get_by_role("link", name="in reply to Ann")
+    up.click()
+    parent = d.page.locator(f"#comments #comment-{ids['top 6']}")
+    assert parent.evaluate("el => el.classList.contains('hl') && "
+                           "el === el.getRootNode().activeElement")
+    d.page.locator("#comments").get_by_role("button", name="Show the first comments").click()
+    d.page.locator("#comments").get_by_text("Top-level number 0.").wait_for()
+
+
+def test_the_link_action_copies_the_comments_address(small_pages: Deployment) -> None:
+    d = small_pages
+    ids = seed(d)
+    d.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=d.site)
+    d.open_article()
+    first = d.page.locator(f"#comments #comment-{ids['top 0']}")
+    first.get_by_role("link", name="Link").click()
+    first.get_by_text("Link copied").wait_for()
+    expected = f"{d.site}{ARTICLE_PATH}#comment-{ids['top 0']}"
+    assert d.page.evaluate("navigator.clipboard.readText()") == expected
+    assert d.page.url == expected
+    # The copied address, opened by another reader, marks the same comment.
+    other = d.browsers.profile("friend").new_page()
+    other.goto(expected)
+    other.locator(f"#comments #comment-{ids['top 0']}.hl").wait_for()
