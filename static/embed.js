@@ -17,7 +17,7 @@
 
   var STRINGS = {
     en: {
-      heading: "Comments", count1: "1 comment", countN: "{n} comments", none: "No comments yet. Be the first.",
+      code: "en", heading: "Comments", count: { one: "{n} comment", other: "{n} comments" }, none: "No comments yet. Be the first.",
       leave: "Leave a comment", needLogin: "You need to login to leave a comment.", login: "Log-in",
       as: "Logged in as {name}.", logout: "Log out", account: "Your account", label: "Your comment", post: "Post comment",
       posting: "Posting…", reply: "Reply", replyTo: "Reply to {name}", cancel: "Cancel",
@@ -35,6 +35,7 @@
       held: "Your comment is awaiting moderation.",
       sortBy: "Sort by", sorts: { oldest: "Oldest", newest: "Newest", best: "Best" },
       up: "up votes", down: "down votes",
+      fresh: { one: "{n} new comment: show", other: "{n} new comments: show" },
       link: "Link", copied: "Link copied", inReplyTo: "in reply to {name}", first: "Show the first comments"
     }
   };
@@ -46,7 +47,7 @@
     STRINGS[lang] = fetch(BASE + "/lang/" + lang + ".json").then(function (response) {
       if (!response.ok) { throw new Error("HTTP " + response.status); }
       return response.json();
-    }).then(function (strings) { STRINGS[lang] = strings; return strings; }, function (error) {
+    }).then(function (strings) { strings.code = lang; STRINGS[lang] = strings; return strings; }, function (error) {
       console.error("comments_widget: could not load the " + lang + " strings", error);
       STRINGS[lang] = STRINGS.en;
       return STRINGS.en;
@@ -66,29 +67,44 @@
     "@media (prefers-color-scheme:dark){:host([data-theme=auto]){color-scheme:dark;--fg:#e8e9eb;--muted:#a4a8af;--line:#3a3d43;--bg:#202226;--soft:#2a2c31;--accent:var(--comments-accent,#6aa7ec);--on-accent:#0b1220;--error:#f2b8b5}}",
     ":host([data-theme=dark]){color-scheme:dark;--fg:#e8e9eb;--muted:#a4a8af;--line:#3a3d43;--bg:#202226;--soft:#2a2c31;--accent:var(--comments-accent,#6aa7ec);--on-accent:#0b1220;--error:#f2b8b5}",
     "h2{font-size:1.3em;margin:0 0 .75em}h3{font-size:1.1em;margin:1.25em 0 .4em}",
-    "ol{list-style:none;margin:0;padding:0}ol ol{margin-left:1.25em;padding-left:1em;border-left:2px solid var(--line)}",
+    "ol{list-style:none;margin:0;padding:0}ol ol{margin-inline-start:1.25em;padding-inline-start:1em;border-inline-start:2px solid var(--line)}",
     "article{padding:.6em 0;border-top:1px solid var(--line)}ol ol article{border-top:0}",
     ".meta{font-size:.875em;color:var(--muted)}.meta b{color:var(--fg)}.body p{margin:.35em 0}.body pre{overflow:auto;background:var(--soft);padding:.5em}",
-    ".body blockquote{margin:.35em 0;padding-left:.75em;border-left:3px solid var(--line);color:var(--muted)}",
+    ".body blockquote{margin:.35em 0;padding-inline-start:.75em;border-inline-start:3px solid var(--line);color:var(--muted)}",
     "a{color:var(--accent)}button{font:inherit;cursor:pointer}",
     ".link{border:0;background:none;color:var(--accent);padding:0;text-decoration:underline;font-size:.875em}",
     "form{margin:.5em 0}label{display:block;font-weight:600;margin-bottom:.25em}",
     "textarea{box-sizing:border-box;width:100%;min-height:6em;font:inherit;padding:.5em;border:1px solid var(--line);border-radius:var(--r);background:var(--bg);color:var(--fg);resize:vertical}",
     ".hint{font-size:.8em;color:var(--muted);margin:.2em 0}",
-    ".primary{padding:.45em 1em;border:0;border-radius:var(--r);background:var(--accent);color:var(--on-accent);font-weight:600;margin-right:.5em}",
+    ".primary{padding:.45em 1em;border:0;border-radius:var(--r);background:var(--accent);color:var(--on-accent);font-weight:600;margin-inline-end:.5em}",
     ".primary:disabled{opacity:.6;cursor:progress}",
     ":focus-visible{outline:3px solid var(--accent);outline-offset:2px}",
     ".error{color:var(--error)}.status{min-height:1.2em;font-size:.9em}.who{margin:.2em 0}",
-    ".more{display:block;margin:.75em 0;padding:.4em 1em;border:1px solid var(--line);border-radius:var(--r);background:var(--bg);color:var(--accent)}.acts button{margin-right:.9em}.tag{font-size:.8em;background:var(--soft);border:1px solid var(--line);border-radius:3px;padding:0 .4em;margin-left:.4em}",
+    ".more{display:block;margin:.75em 0;padding:.4em 1em;border:1px solid var(--line);border-radius:var(--r);background:var(--bg);color:var(--accent)}.acts button{margin-inline-end:.9em}.tag{font-size:.8em;background:var(--soft);border:1px solid var(--line);border-radius:3px;padding:0 .4em;margin-inline-start:.4em}",
     ".report{background:var(--soft);padding:.5em;border-radius:var(--r)}.report select,.report input{display:block;margin:0 0 .5em;font:inherit;padding:.3em;max-width:100%}",
-    ".acts button,.vote{min-height:24px;min-width:24px}.votes{margin-right:.9em;color:var(--muted);font-size:.875em}.vote{border:1px solid var(--line);border-radius:var(--r);background:var(--bg);color:var(--fg);padding:0 .5em;margin-right:.3em}.vote[aria-pressed=true]{background:var(--accent);color:var(--on-accent);border-color:var(--accent)}",
-    ".hl{background:var(--soft);box-shadow:-.5em 0 0 var(--soft),.5em 0 0 var(--soft)}.acts a.link{margin-right:.9em}.ctx{color:var(--muted)}",
-    ".av{width:28px;height:28px;border-radius:50%;vertical-align:middle;margin-right:.45em}.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}.bar{display:flex;justify-content:space-between;align-items:baseline;flex-wrap:wrap;gap:.5em}.bar select{font:inherit;padding:.2em;margin-left:.4em}"
+    ".acts button,.vote{min-height:24px;min-width:24px}.votes{margin-inline-end:.9em;color:var(--muted);font-size:.875em}.vote{border:1px solid var(--line);border-radius:var(--r);background:var(--bg);color:var(--fg);padding:0 .5em;margin-inline-end:.3em}.vote[aria-pressed=true]{background:var(--accent);color:var(--on-accent);border-color:var(--accent)}",
+    ".hl{background:var(--soft);box-shadow:-.5em 0 0 var(--soft),.5em 0 0 var(--soft)}.acts a.link{margin-inline-end:.9em}.ctx{color:var(--muted)}",
+    ".av{width:28px;height:28px;border-radius:50%;vertical-align:middle;margin-inline-end:.45em}.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}.bar{display:flex;justify-content:space-between;align-items:baseline;flex-wrap:wrap;gap:.5em}.bar select{font:inherit;padding:.2em;margin-inline-start:.4em}"
   ].join("");
 
+  /* A string with its {values}; a string with plural forms picks the one for values.n. */
   function text(strings, key, values) {
-    return strings[key].replace(/\{(\w+)\}/g, function (_, name) { return values[name]; });
+    var forms = strings[key];
+    if (typeof forms === "object") { forms = forms[new Intl.PluralRules(strings.code).select(values.n)] || forms.other; }
+    return forms.replace(/\{(\w+)\}/g, function (_, name) { return values[name]; });
   }
+
+  /* "5 minutes ago", "yesterday", then the date, in the embed's language. */
+  function when(iso, lang) {
+    var seconds = (new Date(iso) - Date.now()) / 1000;
+    var steps = [[60, 1, "second"], [3600, 60, "minute"], [86400, 3600, "hour"], [604800, 86400, "day"]];
+    for (var i = 0; i < steps.length; i += 1) {
+      if (-seconds < steps[i][0]) { return new Intl.RelativeTimeFormat(lang, { numeric: "auto" }).format(Math.round(seconds / steps[i][1]), steps[i][2]); }
+    }
+    return new Intl.DateTimeFormat(lang, { dateStyle: "medium" }).format(new Date(iso));
+  }
+
+  function fullDate(iso, lang) { return new Intl.DateTimeFormat(lang, { dateStyle: "long", timeStyle: "short" }).format(new Date(iso)); }
 
   /* Builds an element; strings become text nodes, never HTML. */
   function h(tag, attrs, children) {
@@ -226,8 +242,10 @@
       results[2].editable.forEach(function (id) { self.editable[id] = true; });
       self.sources = results[2].sources;
       self.votes = results[2].votes || {};
+      self.fresh = [];
       self.render();
       self.reveal();
+      self.watch();
     }, function (error) {
       console.error("comments_widget: could not load comments", error);
       self.draw(h("p", { "class": "error", role: "alert" }, [self.t("loadFailed") + " " + self.errorText(error)]));
@@ -282,6 +300,8 @@
   };
 
   Widget.prototype.draw = function (content) {
+    content.lang = this.strings.code;
+    content.dir = this.strings.dir || "ltr";
     this.root.textContent = "";
     this.root.appendChild(h("style", {}, [CSS]));
     this.root.appendChild(content);
@@ -294,14 +314,63 @@
     var sorter = h("select", { id: "cw-sort", onchange: function (event) { self.sort = event.target.value; store(SORT_KEY, self.sort); self.load().then(function () { self.root.getElementById("cw-sort").focus(); }); } },
       Object.keys(sorts).map(function (key) { return h("option", { value: key, selected: key === self.sort ? "" : null }, [sorts[key]]); }));
     var section = h("section", { "aria-label": this.t("heading") }, [
-      h("div", { "class": "bar" }, [h("h2", {}, [total === 1 ? this.t("count1") : this.t("countN", { n: total })]),
+      h("div", { "class": "bar" }, [h("h2", {}, [this.t("count", { n: total })]),
         total > 1 ? h("label", { "for": "cw-sort", "class": "meta" }, [this.t("sortBy"), sorter]) : null]),
+      this.liveBox = h("div", { "aria-live": "polite" }),
       this.jumped ? h("button", { type: "button", "class": "more", onclick: function () { self.jumped = false; history.replaceState(null, "", location.href.split("#")[0]); self.load(); } }, [this.t("first")]) : null,
       this.comments.length ? this.renderList(this.comments) : h("p", { "class": "meta" }, [this.t("none")]),
       this.next ? h("button", { type: "button", "class": "more", onclick: function (event) { self.loadMore(event.currentTarget); } }, [this.t("more")]) : null,
       this.renderCompose()
     ]);
     this.draw(section);
+    this.offerFresh();
+  };
+
+  /* Live updates: while the tab is visible, ask every data-comments-live seconds (20; 0 turns
+     it off) whether the thread changed: a conditional request, a 304 of no bytes when nothing
+     did. New comments wait behind a button, so nothing moves under the reader's eyes. */
+  Widget.prototype.watch = function () {
+    var self = this, every = Number(this.host.getAttribute("data-comments-live") || 20);
+    clearInterval(this.timer);
+    if (every > 0) { this.timer = setInterval(function () { self.poll(); }, every * 1000); }
+  };
+
+  Widget.prototype.poll = function () {
+    var self = this;
+    if (document.hidden || this.jumped || !this.host.isConnected) { return; }
+    api("GET", "/threads" + this.query() + "&sort=" + this.sort, null, null, "no-cache").then(function (page) {
+      var fresh = [];
+      (function walk(list, parentId) {
+        list.forEach(function (comment) {
+          var mine = find(self.comments, comment.id);
+          if (!mine && comment.status !== "deleted" && (parentId || self.sort === "newest" || !self.next)) { fresh.push([comment, parentId]); }
+          else if (mine) { walk(comment.replies, comment.id); }
+        });
+      }(page.comments, null));
+      self.latest = page.thread;
+      self.fresh = fresh;
+      self.offerFresh();
+    }, function (error) { console.warn("comments_widget: could not check for new comments", error); });
+  };
+
+  Widget.prototype.offerFresh = function () {
+    var self = this, n = (this.fresh || []).length;
+    if (!this.liveBox) { return; }
+    this.liveBox.textContent = "";
+    if (!n) { return; }
+    this.liveBox.appendChild(h("button", { type: "button", "class": "more", onclick: function () {
+      var first = self.fresh[0][0];
+      self.fresh.forEach(function (item) {
+        var parent = item[1] && find(self.comments, item[1]);
+        if (parent) { parent.replies.push(item[0]); }
+        else if (self.sort === "newest") { self.comments.unshift(item[0]); }
+        else { self.comments.push(item[0]); }
+      });
+      self.fresh = [];
+      self.thread = self.latest || self.thread;
+      self.render();
+      self.show(first.id);
+    } }, [this.t("fresh", { n: n })]));
   };
 
   Widget.prototype.renderList = function (comments, parent) {
@@ -320,7 +389,6 @@
     var deleted = comment.status === "deleted";
     var body = h("div", { "class": "body" });
     body.innerHTML = comment.html; // Sanitised by the server at write time (comments_widget/sanitize.py).
-    var created = new Date(comment.created_at);
     var pinned = this.thread && this.thread.pinned_comment_id === comment.id;
     var mine = this.reader && comment.author.id === this.reader.id;
     var editable = mine && this.editable[comment.id] && this.open();
@@ -352,10 +420,10 @@
         h("b", {}, [comment.author.name]), " · ",
         parent && parent.author.name ? h("a", { href: "#comment-" + parent.id, "class": "ctx", onclick: function (event) { event.preventDefault(); self.show(parent.id); } }, ["↪ " + this.t("inReplyTo", { name: parent.author.name })]) : null,
         parent && parent.author.name ? " · " : null,
-        h("time", { datetime: comment.created_at }, [created.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" })]),
+        h("time", { datetime: comment.created_at, title: fullDate(comment.created_at, this.lang) }, [when(comment.created_at, this.lang)]),
         pinned ? h("span", { "class": "tag" }, [this.t("pinned")]) : null,
         comment.status === "pending" ? h("span", { "class": "tag" }, [this.t("pending")]) : null,
-        comment.edited_at ? h("span", { "class": "tag", title: this.t("editedAt", { time: new Date(comment.edited_at).toLocaleString(this.lang) }) }, [this.t("edited")]) : null
+        comment.edited_at ? h("span", { "class": "tag", title: this.t("editedAt", { time: fullDate(comment.edited_at, this.lang) }) }, [this.t("edited")]) : null
       ]),
       deleted ? null : this.editing === comment.id ? this.renderEditor(comment) : body,
       this.reported[comment.id] ? h("p", { "class": "meta", role: "status" }, [this.t("reported")]) : actions,
@@ -697,7 +765,7 @@
           batch.forEach(function (el) {
             var id = el.getAttribute("data-comments-count-id");
             var n = id !== null ? data.ids[id] : data.counts[el.getAttribute("data-comments-count")];
-            el.textContent = n === 1 ? strings.count1 : text(strings, "countN", { n: n });
+            el.textContent = text(strings, "count", { n: n });
           });
         }, function (error) { console.error("comments_widget: could not load comment counts", error); });
       }(links.slice(i, i + 100)));
@@ -721,6 +789,7 @@
   }
 
   window.addEventListener("message", onMessage);
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) { widgets.forEach(function (widget) { widget.poll(); }); } });
   window.addEventListener("hashchange", function () { widgets.forEach(function (widget) { widget.reveal(); }); });
   window.CommentsWidget = {
     render: render, counts: fillCounts,

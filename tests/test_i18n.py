@@ -4,11 +4,17 @@ German) and name the news site they are for."""
 from __future__ import annotations
 
 import email.policy
+import json
+import os
+import re
+import shutil
+import subprocess
 from email import message_from_bytes
 from pathlib import Path
 from typing import Any
 
 import pytest
+from babel import Locale
 from babel.messages.extract import extract_from_dir
 from flask import Flask
 from flask.testing import FlaskClient
@@ -178,14 +184,47 @@ def test_the_embeds_other_languages_are_one_small_public_cacheable_file(
         assert client.get(f"/comments/lang/{missing}.json").status_code in (400, 404)
 
 
-def test_the_embeds_german_has_every_english_key() -> None:
-    import json
-    import re
-
+def english_strings() -> dict:
+    """The embed's English, read out of embed.js with Node.js (the file is the source)."""
     embed = (ROOT / "static" / "embed.js").read_text()
-    english = embed[embed.index("en: {"):embed.index("// Other languages")]
-    keys = set(re.findall(r'(?:^|[{,\s])"?([a-zA-Z_]+)"?:\s*[{"]', english))
-    german = json.loads((ROOT / "static" / "lang" / "de.json").read_text())
-    assert len(keys) > 40
-    nested = set(german["reasons"]) | set(german["sorts"])
-    assert sorted(keys - set(german) - nested - {"en"}) == []
+    start = embed.index("en: {") + 4
+    literal = embed[start:embed.index("\n    }\n  };", start) + 6]
+    node = shutil.which("node")
+    if node is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("Node.js is required in CI")
+        pytest.skip("Node.js is not installed (.ci/run installs it)")
+    out = subprocess.run([node, "-e", f"console.log(JSON.stringify({literal}))"],
+                         capture_output=True, text=True, timeout=30, check=True).stdout
+    return json.loads(out)
+
+
+LANGUAGE_FILES = sorted((ROOT / "static" / "lang").glob("*.json"))
+
+
+@pytest.mark.parametrize("path", LANGUAGE_FILES, ids=lambda p: p.stem)
+def test_each_embed_language_is_complete_and_really_translated(path: Path) -> None:
+    english = english_strings()
+    strings = json.loads(path.read_text(encoding="utf-8"))
+    assert set(english) - {"code"} == set(strings) - {"dir"}, path.stem
+    plural_tags = set(Locale.parse(path.stem).plural_form.tags) | {"other"}
+    same = 0
+    for key, value in english.items():
+        if key == "code":
+            continue
+        theirs = strings[key]
+        if isinstance(value, dict) and set(value) == {"one", "other"}:
+            # Every plural form of the language (Polish: one, few, many, other).
+            assert set(theirs) == plural_tags, (path.stem, key)
+            pairs = [(value.get(tag, value["other"]), text) for tag, text in theirs.items()]
+        elif isinstance(value, dict):
+            assert set(theirs) == set(value), (path.stem, key)
+            pairs = [(value[name], theirs[name]) for name in value]
+        else:
+            pairs = [(value, theirs)]
+        for source, translated in pairs:
+            assert set(re.findall(r"\{\w+\}", source)) == set(re.findall(r"\{\w+\}", translated)), \
+                (path.stem, key)
+            same += source == translated
+    assert same <= 4, f"{path.stem}: {same} strings left in English"
+    assert strings.get("dir", "ltr") == ("rtl" if path.stem in ("ar", "he") else "ltr")
