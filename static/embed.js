@@ -40,7 +40,7 @@
     }
   };
   // Other languages are one cacheable request each, made only by pages that use them.
-  var LANGUAGES = ["de"];
+  var LANGUAGES = ["de", "fr", "es", "it", "pt", "nl", "sv", "pl", "ru", "ar", "he"];
 
   function loadStrings(lang) {
     if (STRINGS[lang] || LANGUAGES.indexOf(lang) < 0) { return Promise.resolve(STRINGS[lang] || STRINGS.en); }
@@ -387,7 +387,7 @@
     var link = location.href.split("#")[0] + "#comment-" + comment.id;
     var copied = h("span", { "class": "meta", role: "status" });
     var deleted = comment.status === "deleted";
-    var body = h("div", { "class": "body" });
+    var body = h("div", { "class": "body", dir: "auto" });
     body.innerHTML = comment.html; // Sanitised by the server at write time (comments_widget/sanitize.py).
     var pinned = this.thread && this.thread.pinned_comment_id === comment.id;
     var mine = this.reader && comment.author.id === this.reader.id;

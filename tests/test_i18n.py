@@ -223,8 +223,12 @@ def test_each_embed_language_is_complete_and_really_translated(path: Path) -> No
         else:
             pairs = [(value, theirs)]
         for source, translated in pairs:
-            assert set(re.findall(r"\{\w+\}", source)) == set(re.findall(r"\{\w+\}", translated)), \
-                (path.stem, key)
+            wanted, found = (set(re.findall(r"\{\w+\}", text)) for text in (source, translated))
+            # Only a plural form for one exact number ("one comment", Arabic "two") may say it
+            # in words instead of {n}.
+            exact = isinstance(value, dict) and translated in [theirs.get(tag) for tag in
+                                                                ("zero", "one", "two")]
+            assert found == wanted or (exact and found <= wanted), (path.stem, key, translated)
             same += source == translated
     assert same <= 4, f"{path.stem}: {same} strings left in English"
     assert strings.get("dir", "ltr") == ("rtl" if path.stem in ("ar", "he") else "ltr")
