@@ -23,6 +23,7 @@ from comments_widget.services.comments import PostingRules
 from comments_widget.services.external import Author
 from comments_widget.settings_cache import SettingsCache
 from comments_widget.state import EXTENSION_KEY, WidgetState, close_db_session
+from comments_widget.views.server_rendered import comments_thread
 
 
 class CommentsWidget:
@@ -132,6 +133,7 @@ class CommentsWidget:
         from comments_widget.cli import comments_widget_cli
         from comments_widget.views import create_blueprint
 
+        app.add_template_global(comments_thread)
         app.register_blueprint(
             create_blueprint(), url_prefix=app.config["COMMENTS_WIDGET_URL_PREFIX"]
         )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, abort, render_template, request
+import requests
+from flask import Flask, abort, current_app, render_template, request
+from markupsafe import Markup
 
 from example_site.articles import SECTIONS, load_articles
 
@@ -24,12 +26,26 @@ def create_news_app(comments_server: str | None) -> Flask:
         return render_template("front.html", articles=articles,
                                site=request.host_url.rstrip("/"))
 
+    def server_thread(article_url: str) -> Markup:
+        """The comments as HTML inside the embed's element, for readers without JavaScript and
+        for search engines: the template helper when comments_widget is mounted here, else
+        fetched from the comment server (any host can do this, in any language)."""
+        if comments_server is None:
+            return current_app.jinja_env.globals["comments_thread"](article_url)
+        try:
+            answer = requests.get(f"{comments_server}/comments/thread",
+                                  params={"url": article_url}, timeout=2)
+        except requests.RequestException:
+            return Markup("")
+        return Markup(answer.text) if answer.ok else Markup("")
+
     @app.get("/<int:year>/<int:month>/<slug>")
     def article_page(year: int, month: int, slug: str) -> str:
         article = by_path.get(f"/{year}/{month:02d}/{slug}")
         if article is None:
             abort(404)
-        return render_template("article.html", article=article,
-                               article_url=request.host_url.rstrip("/") + article.path)
+        article_url = request.host_url.rstrip("/") + article.path
+        return render_template("article.html", article=article, article_url=article_url,
+                               server_thread=server_thread(article_url))
 
     return app

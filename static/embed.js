@@ -186,6 +186,8 @@
     this.reportFor = null;
     this.reported = {};
     this.next = null;
+    // The server-rendered thread (for readers without JavaScript) gives way to ours.
+    if (!host.shadowRoot) { host.textContent = ""; }
     this.root = host.shadowRoot || host.attachShadow({ mode: "open" });
     var theme = host.getAttribute("data-comments-theme");
     host.setAttribute("data-theme", /^(light|dark|auto)$/.test(theme) ? theme : pageTheme(host));

@@ -16,6 +16,7 @@ from comments_widget.views import (
     pages,
     popup,
     recovery,
+    server_rendered,
     sign_in_with,
     verify,
 )
@@ -35,6 +36,7 @@ def create_blueprint() -> Blueprint:
     for error in outages.UNAVAILABLE_ERRORS:
         blueprint.register_error_handler(error, outages.page_unavailable)
     embed.register(blueprint)
+    server_rendered.register(blueprint)
     blueprint.register_blueprint(api.create_blueprint())
     reader_pages = pages.create_blueprint()
     recovery.register(reader_pages)
