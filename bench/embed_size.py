@@ -13,7 +13,7 @@ import gzip
 import sys
 from pathlib import Path
 
-import rjsmin
+from comments_widget.views.embed import minify as minify_js
 
 ROOT = Path(__file__).resolve().parent.parent
 # The embed is one file: its CSS and strings live inside it, and the article page loads
@@ -27,7 +27,7 @@ LANGUAGE_BUDGET_BYTES = 2 * 1024
 
 def gzipped_size(path: Path, minify: bool = False) -> tuple[int, int]:
     """(raw bytes, gzip -9 bytes) of a file, or of the minified script the server sends."""
-    data = rjsmin.jsmin(path.read_text(encoding="utf-8")).encode() if minify else path.read_bytes()
+    data = minify_js(path.read_text(encoding="utf-8")).encode() if minify else path.read_bytes()
     return len(data), len(gzip.compress(data, compresslevel=9, mtime=0))
 
 

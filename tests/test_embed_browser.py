@@ -58,7 +58,7 @@ def test_reader_registers_comments_replies_reloads_and_logs_out(deployment: Depl
     first = d.page.locator("#comments article").first
     first.get_by_text("A historic meeting").wait_for()
     assert first.locator("em").inner_text() == "historic"
-    assert first.locator("a").get_attribute("rel") == "nofollow ugc noopener"
+    assert first.locator(".body a").get_attribute("rel") == "nofollow ugc noopener"
 
     first.get_by_role("button", name="Reply to Ada Reader").click()
     d.page.get_by_role("textbox", name="Reply to Ada Reader").fill("Replying to myself.")
@@ -99,7 +99,10 @@ def test_hostile_comment_bodies_render_as_inert_text(deployment: Deployment) -> 
     assert body.locator("a").count() == 0
     author = d.page.locator("#comments article .meta b").first
     assert author.inner_text() == hostile_name  # Shown as text, never parsed.
-    assert d.page.locator("#comments img").count() == 0
+    # The only pictures are our identicons, next to the names.
+    assert d.page.locator("#comments img:not(.av)").count() == 0
+    assert all("/comments/avatars/" in src for src in d.page.locator(
+        "#comments img.av").evaluate_all("imgs => imgs.map(i => i.src)"))
     assert dialogs == []
 
 
