@@ -12,9 +12,11 @@ from comments_widget import migrate
 from comments_widget.errors import WidgetError
 from comments_widget.mail import MailFailed
 from comments_widget.services import community, readers
+from comments_widget.services.announce import announce
 from comments_widget.services.notify import send_digest
 from comments_widget.services.verification import purge_unverified
 from comments_widget.state import current_state
+from comments_widget.views.notifications import announce_rules, reader_links
 
 comments_widget_cli = AppGroup("comments-widget", help="Manage comments_widget.")
 db_cli = AppGroup("db", help="The comment database's schema.")
@@ -69,6 +71,25 @@ def create_admin(email: str, name: str, password: str | None) -> None:
             raise click.ClickException(error.message) from error
         session.commit()
         click.echo(f"{'Created' if created else 'Promoted'} {reader.email} as an admin.")
+
+
+@comments_widget_cli.command("notify-readers")
+def notify_readers() -> None:
+    """Send the reply and follow emails that wait now (run it from cron every few minutes)."""
+    state = current_state()
+    if state.mail is None:
+        raise click.ClickException("Email is off: set COMMENTS_WIDGET_SMTP_HOST first.")
+    if not current_app.config["COMMENTS_WIDGET_PUBLIC_URL"]:
+        raise click.ClickException("Set COMMENTS_WIDGET_PUBLIC_URL so the emails can link to "
+                                   "the unsubscribe page.")
+    with current_app.test_request_context():
+        links = reader_links()
+    try:
+        sent = announce(state.session_factory, state.mail, links, announce_rules())
+    except MailFailed as error:
+        raise click.ClickException(f"Could not send ({error}); the comments wait for the "
+                                   "next run.") from error
+    click.echo(f"Emailed {sent} reader{'s' if sent != 1 else ''} about new comments.")
 
 
 @comments_widget_cli.command("notify-moderators")

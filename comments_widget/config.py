@@ -73,6 +73,8 @@ DEFAULTS: dict[str, Any] = {
     "COMMENTS_WIDGET_MAIL_SENDER": "comments@localhost",
     # Minimum minutes between two digests (held comments in between wait for the next one).
     "COMMENTS_WIDGET_NOTIFY_INTERVAL_MINUTES": 5,
+    # Whether readers who have not chosen get emails about replies to their comments.
+    "COMMENTS_WIDGET_REPLY_EMAILS": False,
     # When a new reader must confirm their email address: "off", "before_posting" (they may
     # log in, but their comments wait until they confirm) or "before_login".
     "COMMENTS_WIDGET_EMAIL_VERIFICATION": "before_posting",

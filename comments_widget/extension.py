@@ -111,6 +111,7 @@ class CommentsWidget:
                                 app.config["COMMENTS_WIDGET_RATE_LIMIT_NAMESPACE"]),
             mail=_mail_settings(app.config),
             notify_interval_minutes=app.config["COMMENTS_WIDGET_NOTIFY_INTERVAL_MINUTES"],
+            reply_emails_default=bool(app.config["COMMENTS_WIDGET_REPLY_EMAILS"]),
             settings=SettingsCache(app.config["COMMENTS_WIDGET_SETTINGS_TTL_SECONDS"]),
             payloads=PayloadCache(app.config["COMMENTS_WIDGET_PAYLOAD_CACHE_MB"] * 1024 * 1024),
             summaries=summaries,

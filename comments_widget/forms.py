@@ -92,4 +92,5 @@ class EmailPreferencesForm(ReaderForm):
     digest = BooleanField(_l("Email me when comments wait for review"))
     decisions = BooleanField(_l("Email me when a moderator publishes or turns down a comment "
                                 "of mine that was held for review"))
+    replies = BooleanField(_l("Email me when someone replies to my comments"))
     submit = SubmitField(_l("Save email preferences"))

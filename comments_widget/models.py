@@ -93,6 +93,8 @@ class Reader(Base):
     digest_emails: Mapped[bool] = mapped_column(default=True)
     # Email preference: tell me when a moderator approves or rejects my held comment (opt-in).
     moderation_emails: Mapped[bool] = mapped_column(default=False)
+    # Email me replies to my comments; None: the site's default (COMMENTS_WIDGET_REPLY_EMAILS).
+    reply_emails: Mapped[bool | None] = mapped_column(default=None)
     # A picture the site gave us through single sign-on (https only); None: our identicon.
     avatar_url: Mapped[str | None] = mapped_column(sa.String(500), default=None)
 
@@ -184,6 +186,10 @@ class Comment(Base):
         sa.Index("ix_comments_widget_comments_thread_best", "thread_id", "rank", "id",
                  postgresql_where=sa.text("parent_id IS NULL"),
                  sqlite_where=sa.text("parent_id IS NULL")),
+        # The few comments readers have not been told about yet (reply and follow emails).
+        sa.Index("ix_comments_widget_comments_unannounced", "id",
+                 postgresql_where=sa.text("announced_at IS NULL"),
+                 sqlite_where=sa.text("announced_at IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -221,6 +227,9 @@ class Comment(Base):
     upvotes: Mapped[int] = mapped_column(default=0)
     downvotes: Mapped[int] = mapped_column(default=0)
     rank: Mapped[float] = mapped_column(sa.Float(), default=0.0)
+    # When readers were told about it (reply and follow emails); None: not yet, or not visible
+    # yet. Claimed before sending, so two processes never announce a comment twice.
+    announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
     author: Mapped[Reader] = relationship(lazy="joined")
     thread: Mapped[Thread] = relationship(lazy="raise")
@@ -239,6 +248,21 @@ class Vote(Base):
         index=True
     )
     value: Mapped[int] = mapped_column(sa.SmallInteger())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Follow(Base):
+    """A reader following an article: emailed about its new top-level comments."""
+
+    __tablename__ = "comments_widget_follows"
+
+    thread_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("comments_widget_threads.id", ondelete="CASCADE"), primary_key=True
+    )
+    reader_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("comments_widget_readers.id", ondelete="CASCADE"), primary_key=True,
+        index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

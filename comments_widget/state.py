@@ -50,6 +50,7 @@ class WidgetState:
     limiter: RateLimiter
     mail: MailSettings | None
     notify_interval_minutes: int
+    reply_emails_default: bool
     settings: SettingsCache
     payloads: PayloadCache
     summaries: SummaryCache

@@ -36,6 +36,7 @@
       sortBy: "Sort by", sorts: { oldest: "Oldest", newest: "Newest", best: "Best" },
       up: "up votes", down: "down votes",
       fresh: { one: "{n} new comment: show", other: "{n} new comments: show" },
+      follow: "Follow this article", replies: "Email me replies",
       link: "Link", copied: "Link copied", inReplyTo: "in reply to {name}", first: "Show the first comments"
     }
   };
@@ -244,6 +245,7 @@
       results[2].editable.forEach(function (id) { self.editable[id] = true; });
       self.sources = results[2].sources;
       self.votes = results[2].votes || {};
+      self.following = results[2].following;
       self.fresh = [];
       self.render();
       self.reveal();
@@ -590,9 +592,31 @@
       this.reader.external ? null : h("a", { href: BASE + "/account?lang=" + this.lang, target: "_blank", rel: "noopener", "class": "link" }, [this.t("account")]), this.reader.external ? null : " · ",
       h("button", { type: "button", "class": "link", onclick: function () { self.logout(); } }, [this.t("logout")])]));
     if (this.reader.banned) { box.appendChild(h("p", { "class": "error" }, [this.reader.banned])); return box; }
+    box.appendChild(h("p", { "class": "who" }, [
+      this.thread && this.thread.key ? this.toggle("follow", this.following) : null, " ",
+      this.toggle("replies", this.reader.reply_emails)]));
     if (this.reader.must_confirm_email) { box.appendChild(h("p", { "class": "hint", role: "status" }, [this.t("confirm")])); }
     if (this.replyTo === null) { box.appendChild(this.renderForm(null)); }
     return box;
+  };
+
+  /* "Follow this article" and "Email me replies": on or off, said by aria-pressed and a tick. */
+  Widget.prototype.toggle = function (what, on) {
+    var self = this;
+    return h("button", {
+      type: "button", "class": "link " + what, "aria-pressed": String(!!on),
+      onclick: function () {
+        var follow = what === "follow";
+        var done = follow
+          ? api(on ? "DELETE" : "PUT", "/threads/follow" + (on ? self.query() : ""), on ? null : { url: self.url, thread_id: self.threadId || undefined }, self.csrf)
+          : api("PUT", "/me/notifications", { replies: !on }, self.csrf);
+        done.then(function () {
+          if (follow) { self.following = !on; } else { self.reader.reply_emails = !on; }
+          self.render();
+          focusOn(self.root.querySelector(".compose ." + what));
+        }, function (error) { window.alert(self.errorText(error)); });
+      }
+    }, [(on ? "✓ " : "") + this.t(what)]);
   };
 
   Widget.prototype.renderForm = function (parent) {

@@ -124,3 +124,29 @@ def test_every_comment_has_our_identicon_and_no_third_party_is_asked(
     assert ids  # three readers, three different pictures
 
 
+
+
+def test_a_reader_follows_the_article_and_asks_for_reply_emails_from_the_embed(
+        deployment: Deployment) -> None:
+    d = deployment
+    seed_thread(d)
+    compose = d.open_article()
+    register_in_popup(d)
+    compose.get_by_text("Logged in as Ada Reader.").wait_for()
+    follow = compose.get_by_role("button", name="Follow this article")
+    replies = compose.get_by_role("button", name="Email me replies")
+    assert follow.get_attribute("aria-pressed") == "false"
+    assert replies.get_attribute("aria-pressed") == "false"  # the site's default: off
+    follow.click()
+    following = compose.get_by_role("button", name="✓ Follow this article")
+    following.wait_for()
+    assert following.get_attribute("aria-pressed") == "true"
+    assert following.evaluate("el => el === el.getRootNode().activeElement")
+    replies.click()
+    compose.get_by_role("button", name="✓ Email me replies").wait_for()
+    d.page.reload()
+    compose.get_by_role("button", name="✓ Follow this article").wait_for()  # stored
+    assert compose.get_by_role("button", name="✓ Email me replies").get_attribute(
+        "aria-pressed") == "true"
+    compose.get_by_role("button", name="✓ Follow this article").click()
+    compose.get_by_role("button", name="Follow this article", exact=True).wait_for()

@@ -15,7 +15,7 @@ from comments_widget.models import Comment, Reader, Status, utcnow
 from comments_widget.services import audit, decisions, moderation, stats
 from comments_widget.services.policy import count_links
 from comments_widget.state import current_policy, db_session
-from comments_widget.views.notifications import notify_authors_soon
+from comments_widget.views.notifications import notify_authors_soon, notify_readers_soon
 
 ACTION_WORDS = {"approve": "Approved", "reject": "Rejected", "spam": "Marked as spam",
                 "delete": "Deleted", "restore": "Restored"}
@@ -85,7 +85,8 @@ def act() -> BaseResponse:
         return f"{ACTION_WORDS.get(action, action)} {count} comment{'s' if count != 1 else ''}."
 
     return attempt(change, "comments_widget.admin.queue",
-                   after_commit=lambda: notify_authors_soon(held), name="pending")
+                   after_commit=lambda: (notify_authors_soon(held), notify_readers_soon()),
+                   name="pending")
 
 
 def audit_log() -> str:

@@ -10,6 +10,7 @@ from comments_widget.views import (
     account,
     api,
     embed,
+    feeds,
     guards,
     login_links,
     outages,
@@ -18,6 +19,7 @@ from comments_widget.views import (
     recovery,
     server_rendered,
     sign_in_with,
+    unsubscribe,
     verify,
 )
 
@@ -37,10 +39,12 @@ def create_blueprint() -> Blueprint:
         blueprint.register_error_handler(error, outages.page_unavailable)
     embed.register(blueprint)
     server_rendered.register(blueprint)
+    feeds.register(blueprint)
     blueprint.register_blueprint(api.create_blueprint())
     reader_pages = pages.create_blueprint()
     recovery.register(reader_pages)
     verify.register(reader_pages)
+    unsubscribe.register(reader_pages)
     account.register(reader_pages)
     login_links.register(reader_pages)
     sign_in_with.register(reader_pages)

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from comments_widget import mail
 from comments_widget.auth import end_session, session_reader, start_session
-from comments_widget.errors import NotAuthenticated, WidgetError
+from comments_widget.errors import InvalidInput, NotAuthenticated, WidgetError
 from comments_widget.forms import (
     ConfirmForm,
     EmailChangeForm,
@@ -22,7 +22,9 @@ from comments_widget.forms import (
 from comments_widget.i18n import gettext as _
 from comments_widget.models import Reader
 from comments_widget.services import readers as reader_service
+from comments_widget.services.announce import wants_replies
 from comments_widget.state import current_state, db_session
+from comments_widget.views.notifications import announce_rules
 from comments_widget.views.verify import send_confirmation
 
 HOME = "comments_widget.pages.account"
@@ -33,8 +35,9 @@ def _forms(reader: Reader, **bound: object) -> dict[str, object]:
         "name_form": NameForm(prefix="name", display_name=reader.display_name),
         "email_form": EmailChangeForm(prefix="email"),
         "password_form": PasswordChangeForm(prefix="password"),
-        "emails_form": EmailPreferencesForm(prefix="emails", digest=reader.digest_emails,
-                                            decisions=reader.moderation_emails),
+        "emails_form": EmailPreferencesForm(
+            prefix="emails", digest=reader.digest_emails, decisions=reader.moderation_emails,
+            replies=wants_replies(reader, current_state().reply_emails_default)),
         "form": ConfirmForm(prefix="everywhere"),
     }
     forms.update(bound)
@@ -136,6 +139,10 @@ def change_email_preferences() -> BaseResponse | tuple[str, int]:
     form = EmailPreferencesForm(prefix="emails")
 
     def change(reader: Reader) -> str:
+        if form.replies.data and not announce_rules().may_email(reader):
+            raise InvalidInput(_("Confirm your email address first: we only write to "
+                                 "confirmed addresses."), code="email_unconfirmed")
+        reader.reply_emails = bool(form.replies.data)
         reader.moderation_emails = bool(form.decisions.data)
         if reader.is_moderator:
             reader.digest_emails = bool(form.digest.data)

@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Blueprint, Response, jsonify, request
 from flask_wtf.csrf import generate_csrf
 from werkzeug.exceptions import HTTPException
 
 from comments_widget.auth import api_reader, authenticated_by_token, current_token
-from comments_widget.errors import InvalidInput, NotAuthenticated, WidgetError
-from comments_widget.models import Status
+from comments_widget.errors import Forbidden, InvalidInput, NotAuthenticated, NotFound, WidgetError
+from comments_widget.models import Reader, Status, Thread
 from comments_widget.page_meta import fetch_page_meta, no_page_meta
+from comments_widget.services import announce, flags, single_sign_on, votes
 from comments_widget.services import comments as comment_service
-from comments_widget.services import flags, single_sign_on, votes
 from comments_widget.services import readers as reader_service
+from comments_widget.services.external import contact_email
+from comments_widget.services.readers import ensure_may_act
 from comments_widget.services.reading import CommentRow
 from comments_widget.services.verification import ensure_may_log_in, must_confirm
 from comments_widget.state import current_policy, current_state, db_session
 from comments_widget.urls import origin_of
 from comments_widget.views import http, outages, reads
 from comments_widget.views.limits import check_login_allowed, client_address, count_failed_login
-from comments_widget.views.notifications import notify_moderators_soon
+from comments_widget.views.notifications import notify_moderators_soon, notify_readers_soon
 from comments_widget.views.openapi import openapi_json
 from comments_widget.views.payloads import comment_json, reader_json
 
@@ -40,6 +43,8 @@ def post_comment() -> tuple[Response, int]:
     session.commit()
     if comment.status == Status.PENDING:
         notify_moderators_soon()
+    else:
+        notify_readers_soon()
     return jsonify(comment_json(CommentRow.of(comment))), 201
 
 
@@ -91,6 +96,53 @@ def cast_vote(comment_id: int) -> Response:
     return jsonify(up=tally.up, down=tally.down, mine=tally.mine)
 
 
+def _may_be_emailed(reader: Reader) -> None:
+    # Emails go only where the reader has an address we may write to: a confirmed one when
+    # this server verifies addresses (an unconfirmed one could be a stranger's), or the one
+    # their site sent along.
+    ensure_may_act(reader)
+    if not announce.Rules(False, current_state().email_verification != "off").may_email(reader):
+        raise Forbidden("Confirm your email address first: we only write to confirmed "
+                        "addresses.", code="email_unconfirmed")
+    if not contact_email(db_session(), reader):
+        raise InvalidInput("We have no email address for you; your site did not send one.",
+                           code="no_email_address")
+
+
+def follow_thread() -> Response:
+    """PUT: email me new top-level comments on this article; DELETE: stop."""
+    reader = http.require_reader()
+    data = http.json_body() if request.method == "PUT" else request.args
+    ref = http.thread_ref(data.get("url"), data.get("thread_id"))
+    session = db_session()
+    thread = session.scalar(sa.select(Thread).where(Thread.key == ref.key))
+    if thread is None:
+        raise NotFound("Nobody has commented on this article yet.", code="unknown_thread")
+    if request.method == "PUT":
+        _may_be_emailed(reader)
+        announce.follow(session, reader, thread)
+    else:
+        announce.unfollow(session, reader, thread)
+    session.commit()
+    return jsonify(following=request.method == "PUT")
+
+
+def set_notifications() -> Response:
+    """The reader's choice about reply emails: {"replies": true|false}."""
+    reader = http.require_reader()
+    replies = http.json_body().get("replies")
+    if not isinstance(replies, bool):
+        raise InvalidInput("Send `replies` as true or false.", code="invalid_preference")
+    if replies:
+        _may_be_emailed(reader)
+    else:
+        ensure_may_act(reader)
+    session = db_session()
+    session.get(Reader, reader.id).reply_emails = replies
+    session.commit()
+    return jsonify(replies=replies)
+
+
 def site_login_pages() -> tuple[str, str]:
     """The calling site's own login and logout pages, or ("", "") where readers use ours."""
     origin = request.headers.get("Origin")
@@ -113,7 +165,8 @@ def get_me() -> Response:
         return jsonify(body)
     body["reader"] = {
         **reader_json(reader),
-        "must_confirm_email": must_confirm(reader, current_state().email_verification)}
+        "must_confirm_email": must_confirm(reader, current_state().email_verification),
+        "reply_emails": announce.wants_replies(reader, current_state().reply_emails_default)}
     if not authenticated_by_token():
         body["csrf_token"] = generate_csrf()
     return jsonify(body)
@@ -190,6 +243,8 @@ def create_blueprint() -> Blueprint:
     api.add_url_rule("/comments/<cw_id:comment_id>/vote", "vote", cast_vote,
                      methods=["PUT", "DELETE"])
     api.add_url_rule("/me", "me", get_me)
+    api.add_url_rule("/me/notifications", "notifications", set_notifications, methods=["PUT"])
+    api.add_url_rule("/threads/follow", "follow", follow_thread, methods=["PUT", "DELETE"])
     api.add_url_rule("/tokens", "create_token", create_token, methods=["POST"])
     api.add_url_rule("/tokens/sso", "create_sso_token", create_sso_token, methods=["POST"])
     api.add_url_rule("/tokens/current", "delete_token", delete_current_token,

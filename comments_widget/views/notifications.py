@@ -10,6 +10,8 @@ from dataclasses import replace
 from flask import current_app, url_for
 
 from comments_widget.errors import RateLimited
+from comments_widget.services.announce import Links as AnnounceLinks
+from comments_widget.services.announce import Rules, announce
 from comments_widget.services.decisions import Links, send_decisions
 from comments_widget.services.notify import send_digest
 from comments_widget.state import current_state
@@ -40,6 +42,44 @@ def notify_moderators_soon() -> None:
 
     # If it fails, the comments stay un-notified for the next digest.
     _in_background("digest", send, "could not email moderators")
+
+
+def reader_links() -> AnnounceLinks:
+    """Where reply and follow emails link to, worked out while a request is at hand."""
+    template = public_url("comments_widget.pages.unsubscribe", token="TOKEN")
+    return AnnounceLinks(unsubscribe_url=lambda token: template.replace("TOKEN", token),
+                         secret=current_app.secret_key, site_name=site_name())
+
+
+def announce_rules() -> Rules:
+    """Who may get reply and follow emails on this server."""
+    state = current_state()
+    return Rules(replies_default=state.reply_emails_default,
+                 confirmed_only=state.email_verification != "off")
+
+
+def notify_readers_soon() -> None:
+    """Send reply and follow emails in the background: at once for the first news, then at most
+    one round per COMMENTS_WIDGET_NOTIFY_INTERVAL_MINUTES. Comments in between go out together
+    in the next round (a busy thread makes one email, not twenty), sent by the next new comment
+    after the interval or by `flask comments-widget notify-readers` from cron."""
+    state = current_state()
+    if state.mail is None:
+        return
+    rule = f"1 per {state.notify_interval_minutes} minutes"
+    try:
+        state.limiter.check(rule, "announce")
+    except RateLimited:
+        return
+    settings, links, rules = state.mail, reader_links(), announce_rules()
+
+    def send() -> str:
+        sent = announce(state.session_factory, settings, links, rules)
+        if sent:  # Only a round that told somebody starts the quiet interval.
+            state.limiter.count(rule, "announce")
+        return f"emailed {sent} readers about new comments"
+
+    _in_background("announce", send, "could not email readers about new comments")
 
 
 def notify_authors_soon(decided_ids: list[int]) -> None:

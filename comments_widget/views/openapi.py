@@ -165,6 +165,27 @@ def _spec(base: str) -> dict[str, Any]:
                 "summary": "The logged-in reader (or null), and the site's own login and "
                            "logout pages (or null where readers use ours)",
                 "responses": {"200": _answer("Who is asking"), **_errors(401, 403)}}},
+            "/me/notifications": {"put": {
+                "summary": "Turn the caller's reply emails on or off",
+                "security": [{"bearer": []}],
+                "requestBody": _json_body({"replies": {"type": "boolean"}}, ["replies"]),
+                "responses": {"200": _answer("The new choice"),
+                              **_errors(400, 401, 403, 413, 415)}}},
+            "/threads/follow": {
+                "put": {
+                    "summary": "Follow an article: email me its new top-level comments",
+                    "security": [{"bearer": []}],
+                    "requestBody": _json_body({"url": {"type": "string"},
+                                               "thread_id": {"type": "string"}}, ["url"]),
+                    "responses": {"200": _answer("Following"),
+                                  **_errors(400, 401, 403, 404, 413, 415)}},
+                "delete": {
+                    "summary": "Stop following an article",
+                    "security": [{"bearer": []}],
+                    "parameters": [_query("url", "the article URL"),
+                                   _query("thread_id", "explicit thread identifier", False)],
+                    "responses": {"200": _answer("Not following"),
+                                  **_errors(400, 401, 403, 404)}}},
             "/tokens": {"post": {
                 "summary": "Exchange email and password for a bearer token",
                 "requestBody": _json_body({"email": {"type": "string"},

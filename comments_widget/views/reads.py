@@ -12,7 +12,7 @@ from comments_widget.auth import api_reader
 from comments_widget.errors import InvalidInput, NotFound
 from comments_widget.ids import parse_id
 from comments_widget.models import Status, utcnow
-from comments_widget.services import reading, votes
+from comments_widget.services import announce, reading, votes
 from comments_widget.services.policy import thread_is_closed
 from comments_widget.state import allowed_origins, current_policy, current_state, db_session
 from comments_widget.urls import origin_of
@@ -140,7 +140,8 @@ def get_my_thread_state() -> Response:
     theirs they may still edit, and their votes. Small and private, so the public payload stays
     shared."""
     reader = api_reader()
-    body: dict[str, object] = {"pending": [], "editable": [], "sources": {}, "votes": {}}
+    body: dict[str, object] = {"pending": [], "editable": [], "sources": {}, "votes": {},
+                               "following": False}
     ref = thread_ref(request.args.get("url"), request.args.get("thread_id"))
     session = db_session()
     thread = reading.thread_summary(session, ref.key) if reader else None
@@ -154,6 +155,7 @@ def get_my_thread_state() -> Response:
                            in reading.comment_sources(session, editable).items()}
         body["votes"] = {str(comment_id): value for comment_id, value
                          in votes.my_votes(session, thread.id, reader.id).items()}
+        body["following"] = announce.is_following(session, reader.id, thread.id)
     response = jsonify(body)
     response.cache_control.private = True
     response.cache_control.no_store = True
