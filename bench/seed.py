@@ -82,6 +82,7 @@ COMMENT_COLUMNS = (
     "upvotes",
     "downvotes",
     "rank",
+    "announced_at",
 )
 
 
@@ -130,6 +131,7 @@ def _comments(total: int, threads: int, hot: int, seed: int) -> Iterator[tuple]:
             up,
             down,
             wilson_lower_bound(up, down),
+            moment,  # already announced: the benchmark sends no reply emails
         )
 
     # The hot thread: id 1, a fifth of its comments top-level, four replies under each.

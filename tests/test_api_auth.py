@@ -23,7 +23,8 @@ def test_anonymous_caller_is_nobody(client: FlaskClient) -> None:
 def test_token_identifies_the_reader(client: FlaskClient, auth: dict, reader: Reader) -> None:
     body = client.get(ME, headers=auth).get_json()
     assert body == {"reader": {"id": reader.id, "name": "Ada", "role": "reader", "banned": None,
-                               "external": False, "must_confirm_email": False},
+                               "external": False, "must_confirm_email": False,
+                               "reply_emails": False},
                     "login_url": None, "logout_url": None}
 
 

@@ -131,7 +131,8 @@ def test_my_pending_comments_come_from_the_private_endpoint(client: FlaskClient,
     assert response.cache_control.private and response.cache_control.no_store
     assert read(client).get_json()["comments"] == []
     anonymous = client.get(f"{THREADS}/mine", query_string={"url": ARTICLE}).get_json()
-    assert anonymous == {"pending": [], "editable": [], "sources": {}, "votes": {}}
+    assert anonymous == {"pending": [], "editable": [], "sources": {}, "votes": {},
+                         "following": False}
 
 
 def test_pages_of_a_big_thread(client: FlaskClient, session: Session, reader: Any) -> None:
