@@ -52,10 +52,13 @@ bench-explain: $(STAMP)
 clean:
 	rm -rf $(VENV) dist build instance test-artifacts .pytest_cache .ruff_cache
 
-# Re-extract the reader pages' messages and add new ones to the German catalogue (then
-# translate them; tests/test_i18n.py fails until every message has its German).
+# Re-extract the reader pages' messages and add new ones to every catalogue (then translate
+# them; tests/test_i18n.py fails until every message has its translation in each).
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F comments_widget/translations/babel.cfg -k _l -k N_ --no-location \
 	  --omit-header --sort-output -o comments_widget/translations/messages.pot .
-	$(BIN)/pybabel update -i comments_widget/translations/messages.pot -l de --no-fuzzy-matching \
-	  --omit-header -o comments_widget/translations/de.po
+	for po in comments_widget/translations/*.po; do \
+	  lang=$$(basename $$po .po); \
+	  $(BIN)/pybabel update -i comments_widget/translations/messages.pot -l $$lang \
+	    --no-fuzzy-matching --omit-header -o $$po; \
+	done

@@ -216,7 +216,8 @@ def report(ours: dict[str, list[Result]], isso: list[Result], ceilings: dict[str
     for results in ours.values():
         for result in results:
             kind = result.name.split(" ", 1)[1]
-            isso_rps = isso[by_kind[kind]].requests_per_second if kind in by_kind else None
+            isso_rps = (isso[by_kind[kind]].requests_per_second
+                        if isso and kind in by_kind else None)
             ceiling = ceilings.get(kind)
             lines.append(line(
                 result, f"{result.requests_per_second / isso_rps:.1f}x" if isso_rps else "",
@@ -231,9 +232,9 @@ def report(ours: dict[str, list[Result]], isso: list[Result], ceilings: dict[str
         lines.append(line(result, "", ""))
     for result in ceilings.values():
         lines.append(line(result, "", "100%"))
-    ours_embed = sum(gzipped_size(path)[1] for path in EMBED_FILES)
-    lines.append(f"\nembed, gzipped: comments_widget {ours_embed:,} B; "
-                 f"Isso embed.min.js {isso_embed:,} B")
+    ours_embed = sum(gzipped_size(path, minify=True)[1] for path in EMBED_FILES)
+    lines.append(f"\nembed, gzipped: comments_widget {ours_embed:,} B"
+                 + (f"; Isso embed.min.js {isso_embed:,} B" if isso_embed else ""))
     return "\n".join(lines)
 
 
@@ -245,14 +246,18 @@ def main() -> None:
     parser.add_argument("--hot", type=int, default=2_000)
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--without-isso", action="store_true",
+                        help="measure only comments_widget (no Isso, no bare-Flask ceiling)")
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     ours: dict[str, list[Result]] = {}
     sizes: dict[str, int] = {}
     for kind in args.databases.split(","):
         ours[kind], sizes = measure_ours(kind, args)
-    isso, isso_embed = measure_isso(args)
-    ceilings = measure_ceilings(sizes, args)
+    isso, isso_embed, ceilings = [], 0, {}
+    if not args.without_isso:
+        isso, isso_embed = measure_isso(args)
+        ceilings = measure_ceilings(sizes, args)
     table = report(ours, isso, ceilings, isso_embed)
     print("\n" + table)
     (ROOT / "bench" / "results").mkdir(exist_ok=True)

@@ -225,7 +225,7 @@ def with_schema(database_url: str, schema: str) -> str:
 
 def seed(database_url: str, comments: int, threads: int, hot: int, seed_value: int = 7) -> None:
     """Rebuild the schema and fill it."""
-    engine = create_engine(database_url)
+    engine = create_engine(database_url, statement_timeout=3600)  # bulk COPY takes a while
     # Start from nothing, whatever an older version of the schema left behind.
     with engine.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):

@@ -4,7 +4,8 @@ The embed passes its language as `?lang=de`; the choice is kept in our part of t
 every page of the popup follows it, and a page opened from an email falls back to the
 browser's Accept-Language. Translations are gettext catalogues (`translations/<lang>.po`,
 read with Babel); the English text is the message id, so a missing translation shows English,
-and tests/test_i18n.py checks that every message in the code has its German.
+and tests/test_i18n.py checks that every message in the code has its translation in every
+catalogue.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from babel.messages.pofile import read_po
 from flask import g, has_request_context, request, session
 from markupsafe import Markup, escape
 
-LANGUAGES = ("en", "de")
 DEFAULT_LANGUAGE = "en"
 CATALOGUES = Path(__file__).resolve().parent / "translations"
+# English, and every language with a catalogue (docs/translations.md).
+LANGUAGES = (DEFAULT_LANGUAGE, *sorted(path.stem for path in CATALOGUES.glob("*.po")))
+RIGHT_TO_LEFT = frozenset({"ar", "he"})
 _SESSION_KEY = "comments_widget_lang"
 _REQUEST_KEY = "_comments_widget_lang"
 
@@ -52,6 +55,11 @@ def current_language() -> str:
         language = request.accept_languages.best_match(LANGUAGES, DEFAULT_LANGUAGE)
     setattr(g, _REQUEST_KEY, language)
     return language
+
+
+def text_direction() -> str:
+    """"rtl" for Arabic and Hebrew pages, else "ltr"."""
+    return "rtl" if current_language() in RIGHT_TO_LEFT else "ltr"
 
 
 def gettext(message: str, **values: Any) -> str:

@@ -109,3 +109,23 @@ def test_a_logged_in_reader_in_russian_sees_every_control_in_russian(
     assert d.page.locator("#comments").get_by_label("Сортировка").count() == 0  # one comment
     assert d.page.locator("#comments h2").inner_text() == "1 комментарий"
     assert ARTICLE_PATH in d.page.url
+
+
+def test_an_arabic_reader_gets_an_arabic_right_to_left_login_popup(
+        deployment: Deployment) -> None:
+    d = deployment
+    d.open_article()
+    speak(d, "ar")
+    with d.page.expect_popup() as popup_info:
+        d.page.locator("#comments").get_by_role("link", name="تسجيل الدخول").click()
+    popup = popup_info.value
+    popup.wait_for_load_state()
+    assert popup.locator("html").get_attribute("dir") == "rtl"
+    assert popup.locator("html").get_attribute("lang") == "ar"
+    assert popup.locator("h1").inner_text() == "سجّل الدخول لتعلّق"
+    assert popup.get_by_label("كلمة المرور").count() == 1
+    screenshot(popup, "popup-rtl-ar")
+    # The popup's CSP keeps axe's inline script out; a profile that lets it in checks the page.
+    checked = d.browsers.profile("axe", bypass_csp=True).new_page()
+    checked.goto(popup.url)
+    assert violations(checked, "main") == []

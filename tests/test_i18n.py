@@ -20,7 +20,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from comments_widget.i18n import catalogue
+from comments_widget.i18n import LANGUAGES, catalogue
 from comments_widget.models import Reader, Site
 from tests.conftest import SITE, create_reader, csrf_token, stored
 from tests.deployment import Deployment
@@ -44,15 +44,32 @@ def extracted_messages() -> set[str]:
     return found
 
 
-def test_every_message_has_its_german() -> None:
+CATALOGUE_LANGUAGES = [code for code in LANGUAGES if code != "en"]
+
+
+@pytest.mark.parametrize("language", CATALOGUE_LANGUAGES)
+def test_every_message_has_its_translation(language: str) -> None:
     messages = extracted_messages()
     assert len(messages) > 100
-    german = catalogue("de")
-    assert sorted(messages - german.keys()) == []
-    for english, translated in german.items():
-        placeholders = sorted(part.split("}")[0] for part in english.split("{")[1:])
-        assert sorted(part.split("}")[0] for part in translated.split("{")[1:]) == \
-            placeholders, english
+    translated_messages = catalogue(language)
+    assert sorted(messages - translated_messages.keys()) == []
+    same = 0
+    for english, translated in translated_messages.items():
+        placeholders = sorted(re.findall(r"\{\w+\}", english))
+        assert sorted(re.findall(r"\{\w+\}", translated)) == placeholders, english
+        # The markup a message carries (<strong>, a link) comes through whole.
+        assert sorted(re.findall(r"</?\w+", translated)) == \
+            sorted(re.findall(r"</?\w+", english)), english
+        same += english == translated
+    assert same <= 6, f"{language}: {same} messages left in English"
+
+
+def test_arabic_and_hebrew_pages_are_right_to_left(client: FlaskClient) -> None:
+    for language, heading in (("ar", "سجّل الدخول لتعلّق"), ("he", "כדי להגיב צריך להתחבר")):
+        html = page(client, f"{LOGIN}?origin={SITE}&lang={language}")
+        assert f'<html lang="{language}" dir="rtl">' in html
+        assert f"<h1>{heading}</h1>" in html
+    assert '<html lang="pl" dir="ltr">' in page(client, f"{LOGIN}?origin={SITE}&lang=pl")
 
 
 def page(client: FlaskClient, path: str, **headers: str) -> str:
@@ -63,7 +80,7 @@ def page(client: FlaskClient, path: str, **headers: str) -> str:
 
 def test_the_popup_speaks_german_when_the_embed_does(client: FlaskClient) -> None:
     html = page(client, f"{LOGIN}?origin={SITE}&lang=de")
-    assert '<html lang="de">' in html
+    assert '<html lang="de" dir="ltr">' in html
     assert "<h1>Anmelden zum Kommentieren</h1>" in html
     assert ">E-Mail</label>" in html and ">Passwort</label>" in html
     assert "Konto anlegen" in html and "Log in" not in html
@@ -101,11 +118,13 @@ def test_a_wrong_password_is_said_in_german(client: FlaskClient, session: Sessio
 def test_the_browsers_language_is_the_default(client: FlaskClient) -> None:
     assert "<h1>Anmelden zum Kommentieren</h1>" in page(
         client, LOGIN, **{"Accept-Language": "de-AT,de;q=0.9,en;q=0.5"})
-    assert "<h1>Log in to comment</h1>" in page(
+    assert "<h1>Connectez-vous pour commenter</h1>" in page(
         client.application.test_client(), LOGIN, **{"Accept-Language": "fr, en;q=0.5"})
+    assert "<h1>Log in to comment</h1>" in page(
+        client.application.test_client(), LOGIN, **{"Accept-Language": "ja, en;q=0.5"})
 
 
-@pytest.mark.parametrize("asked", ["xx", "fr", "", "de'><script>", "DE"])
+@pytest.mark.parametrize("asked", ["xx", "ja", "", "de'><script>", "DE"])
 def test_an_unknown_language_falls_back_to_english(client: FlaskClient, asked: str) -> None:
     html = page(client, f"{LOGIN}?lang={asked}")
     expected = "Anmelden zum Kommentieren" if asked[:2].lower() == "de" else "Log in to comment"

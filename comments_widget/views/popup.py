@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from comments_widget.db import UNAVAILABLE_ERRORS
 from comments_widget.errors import RateLimited, WidgetError
-from comments_widget.i18n import current_language, markup_gettext
+from comments_widget.i18n import current_language, markup_gettext, text_direction
 from comments_widget.models import Reader
 from comments_widget.services import readers as reader_service
 from comments_widget.services import sites
@@ -57,7 +57,8 @@ def page_site_name() -> str:
 
 def page_context() -> dict[str, object]:
     """What every reader page's template may use: `_`, the language, the site's name."""
-    return {"_": markup_gettext, "lang": current_language(), "site_name": page_site_name()}
+    return {"_": markup_gettext, "lang": current_language(), "dir": text_direction(),
+            "site_name": page_site_name()}
 
 
 def finish_login(reader: Reader, args: Mapping[str, str] | None = None
