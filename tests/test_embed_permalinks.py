@@ -91,3 +91,43 @@ def test_the_link_action_copies_the_comments_address(small_pages: Deployment) ->
     other = d.browsers.profile("friend").new_page()
     other.goto(expected)
     other.locator(f"#comments #comment-{ids['top 0']}.hl").wait_for()
+
+
+def test_what_a_reader_types_survives_load_more_a_reply_a_redraw_and_logging_in_again(
+        small_pages: Deployment) -> None:
+    """Issue #9, item 5: drafts of the comment and of a reply are kept (sessionStorage)."""
+    from tests.deployment import register_in_popup
+
+    d = small_pages
+    seed(d)
+    compose = d.open_article()
+    register_in_popup(d)
+    compose.get_by_text("Logged in as Ada Reader.").wait_for()
+    comments = d.page.locator("#comments")
+    comments.get_by_label("Your comment").fill("My half-written comment")
+    comments.locator("article").first.get_by_role("button", name="Reply to Ann").click()
+    comments.get_by_role("textbox", name="Reply to Ann").fill("My half-written reply")
+    comments.get_by_role("button", name="Load more comments").click()
+    comments.get_by_text("Top-level number 3.").wait_for()
+    assert comments.get_by_role("textbox", name="Reply to Ann").input_value() == \
+        "My half-written reply"
+    comments.locator("article form").get_by_role("button", name="Cancel").click()
+    assert comments.get_by_label("Your comment").input_value() == "My half-written comment"
+    d.page.evaluate("CommentsWidget.render(document.getElementById('comments'))")
+    comments.get_by_text("Logged in as Ada Reader.").wait_for()
+    assert comments.get_by_label("Your comment").input_value() == "My half-written comment"
+    comments.locator("article").first.get_by_role("button", name="Reply to Ann").click()
+    assert comments.get_by_role("textbox", name="Reply to Ann").input_value() == \
+        "My half-written reply"
+    comments.locator("article form").get_by_role("button", name="Cancel").click()
+    # Logged out and back in through the popup: still there.
+    comments.get_by_role("button", name="Log out").click()
+    with d.page.expect_popup() as popup_info:
+        comments.get_by_role("link", name="Log-in").click()
+    popup = popup_info.value
+    popup.get_by_label("Email").fill("ada@example.org")
+    popup.get_by_label("Password").fill("a long enough password")
+    with popup.expect_event("close"):
+        popup.get_by_role("button", name="Log in").click()
+    comments.get_by_text("Logged in as Ada Reader.").wait_for()
+    assert comments.get_by_label("Your comment").input_value() == "My half-written comment"
