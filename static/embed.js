@@ -147,9 +147,11 @@
   function getToken() { return stored(TOKEN_KEY); }
   function setToken(token) { store(TOKEN_KEY, token); if (!token) { store(SSO_KEY, null); } }
 
+  var speaking = "en"; // the embed's language: the server words its refusals in it
+
   /* Calls the API; resolves with the JSON body or rejects with {code, message, status}. */
   function api(method, path, body, csrf, cache) {
-    var headers = { Accept: "application/json" };
+    var headers = { Accept: "application/json", "Accept-Language": speaking };
     var token = getToken();
     if (token) { headers.Authorization = "Bearer " + token; }
     if (body) { headers["Content-Type"] = "application/json"; }
@@ -170,7 +172,7 @@
 
   function Widget(host) {
     this.host = host;
-    this.lang = language(host.getAttribute("data-comments-lang") || document.documentElement.lang);
+    this.lang = speaking = language(host.getAttribute("data-comments-lang") || document.documentElement.lang);
     this.strings = STRINGS.en;
     this.editable = {};
     this.sources = {};

@@ -129,3 +129,14 @@ def test_an_arabic_reader_gets_an_arabic_right_to_left_login_popup(
     checked = d.browsers.profile("axe", bypass_csp=True).new_page()
     checked.goto(popup.url)
     assert violations(checked, "main") == []
+
+
+def test_the_servers_refusals_come_in_the_embeds_language(deployment: Deployment) -> None:
+    d = deployment
+    compose = d.open_article()
+    register_in_popup(d)
+    compose.get_by_text("Logged in as Ada Reader.").wait_for()
+    speak(d, "pl")
+    comments = d.page.locator("#comments")
+    comments.get_by_role("button", name="Opublikuj komentarz").click()
+    comments.get_by_text("Napisz coś przed opublikowaniem.").wait_for()

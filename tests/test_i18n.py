@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from comments_widget.i18n import LANGUAGES, catalogue
 from comments_widget.models import Reader, Site
-from tests.conftest import SITE, create_reader, csrf_token, stored
+from tests.conftest import SITE, bearer, create_reader, csrf_token, stored
 from tests.deployment import Deployment
 from tests.live import screenshot
 from tests.smtp import delivered, mail_app
@@ -251,3 +251,20 @@ def test_each_embed_language_is_complete_and_really_translated(path: Path) -> No
             same += source == translated
     assert same <= 4, f"{path.stem}: {same} strings left in English"
     assert strings.get("dir", "ltr") == ("rtl" if path.stem in ("ar", "he") else "ltr")
+
+
+def test_the_api_words_a_readers_refusals_in_the_embeds_language(
+        client: FlaskClient, session: Session) -> None:
+    headers = {**bearer(session, create_reader(session)), "Accept-Language": "pl"}
+    empty = client.post("/comments/api/v1/comments", json={"url": f"{SITE}/a", "body": " "},
+                        headers=headers)
+    assert empty.status_code == 400 and empty.get_json() == {
+        "error": "body_required", "message": "Napisz coś przed opublikowaniem."}
+    long = client.post("/comments/api/v1/comments",
+                       json={"url": f"{SITE}/a", "body": "x" * 10_001},
+                       headers={**headers, "Accept-Language": "de"})
+    assert long.get_json()["message"] == \
+        "Kommentare dürfen höchstens 10,000 Zeichen lang sein; dieser hat 10,001."
+    english = client.post("/comments/api/v1/comments", json={"url": f"{SITE}/a", "body": ""},
+                          headers={"Authorization": headers["Authorization"]})
+    assert english.get_json()["message"] == "Write something before posting."

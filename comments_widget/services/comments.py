@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from comments_widget.errors import Forbidden, InvalidInput, NotFound
+from comments_widget.i18n import gettext as _
 from comments_widget.ids import parse_id
 from comments_widget.models import Comment, Reader, Status, Thread, utcnow
 from comments_widget.page_meta import PageMeta, no_page_meta
@@ -76,11 +77,11 @@ def _get_or_create_thread(session: Session, ref: ThreadRef, thread: Thread | Non
 
 def _clean_body(body: object, rules: PostingRules) -> str:
     if not isinstance(body, str) or not body.strip():
-        raise InvalidInput("Write something before posting.", code="body_required")
+        raise InvalidInput(_("Write something before posting."), code="body_required")
     if len(body) > rules.max_body_length:
         raise InvalidInput(
-            f"Comments can be at most {rules.max_body_length:,} characters; "
-            f"this one has {len(body):,}.",
+            _("Comments can be at most {most} characters; this one has {length}.",
+              most=f"{rules.max_body_length:,}", length=f"{len(body):,}"),
             code="body_too_long",
         )
     return body.strip()
@@ -96,14 +97,14 @@ def _check_parent(
                            code="invalid_parent_id")
     parent = session.get(Comment, parent_id)
     if parent is None or parent.status != Status.APPROVED:
-        raise NotFound("The comment you are replying to no longer exists.",
+        raise NotFound(_("The comment you are replying to no longer exists."),
                        code="unknown_parent")
     if thread is None or parent.thread_id != thread.id:
         raise InvalidInput("You can only reply to a comment on the same article.",
                            code="parent_in_other_thread")
     if parent.depth + 1 > rules.max_depth:
-        raise InvalidInput("This conversation is nested as deep as it can go; "
-                           "reply to an earlier comment instead.", code="too_deep")
+        raise InvalidInput(_("This conversation is nested as deep as it can go; "
+                             "reply to an earlier comment instead."), code="too_deep")
     return parent
 
 
@@ -120,7 +121,7 @@ def post_comment(
     source = _clean_body(body, rules)
     existing = find_thread(session, ref.key)
     if existing is not None and thread_is_closed(existing, policy, now):
-        raise Forbidden("Comments are closed on this article.", code="thread_closed")
+        raise Forbidden(_("Comments are closed on this article."), code="thread_closed")
     parent = _check_parent(session, parent_id, existing, rules)
     html = render_comment(source)
     reasons = _reasons(session, policy, rules, author, source, html)
@@ -146,9 +147,9 @@ def _own_comment(session: Session, reader: Reader, comment_id: int) -> Comment:
     ensure_may_act(reader)
     comment = session.get(Comment, comment_id)
     if comment is None or comment.status in (Status.DELETED, Status.REJECTED, Status.SPAM):
-        raise NotFound("That comment no longer exists.", code="unknown_comment")
+        raise NotFound(_("That comment no longer exists."), code="unknown_comment")
     if comment.author_id != reader.id:
-        raise Forbidden("You can only change your own comments.", code="not_your_comment")
+        raise Forbidden(_("You can only change your own comments."), code="not_your_comment")
     return comment
 
 
@@ -162,10 +163,10 @@ def edit_comment(session: Session, *, reader: Reader, comment_id: int, body: obj
     comment = _own_comment(session, reader, comment_id)
     now = utcnow()
     if comment.created_at + timedelta(minutes=policy.edit_window_minutes) < now:
-        raise Forbidden(f"Comments can only be edited for {policy.edit_window_minutes} minutes "
-                        "after posting.", code="edit_window_closed")
+        raise Forbidden(_("Comments can only be edited for {n} minutes after posting.",
+                          n=policy.edit_window_minutes), code="edit_window_closed")
     if thread_is_closed(session.get(Thread, comment.thread_id), policy, now):
-        raise Forbidden("Comments are closed on this article.", code="thread_closed")
+        raise Forbidden(_("Comments are closed on this article."), code="thread_closed")
     source = _clean_body(body, rules)
     html = render_comment(source)
     if source != comment.body_source:

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from comments_widget.errors import Conflict, InvalidInput, NotFound
+from comments_widget.i18n import gettext as _
 from comments_widget.models import Comment, Flag, FlagReason, Reader, Role, Status, utcnow
 from comments_widget.services import versions
 from comments_widget.services.readers import ensure_may_act
@@ -37,19 +38,20 @@ def flag_comment(session: Session, reader: Reader, comment_id: int, reason: obje
                            "or other.", code="invalid_reason") from error
     text = text.strip() if isinstance(text, str) else ""
     if flag_reason is FlagReason.OTHER and not text:
-        raise InvalidInput("Say what is wrong with this comment.", code="reason_text_required")
+        raise InvalidInput(_("Say what is wrong with this comment."),
+                           code="reason_text_required")
     if len(text) > MAX_FLAG_TEXT:
-        raise InvalidInput(f"Keep the explanation under {MAX_FLAG_TEXT} characters.",
+        raise InvalidInput(_("Keep the explanation under {n} characters.", n=MAX_FLAG_TEXT),
                            code="reason_text_too_long")
     comment = session.get(Comment, comment_id)
     if comment is None or comment.status != Status.APPROVED:
-        raise NotFound("That comment no longer exists.", code="unknown_comment")
+        raise NotFound(_("That comment no longer exists."), code="unknown_comment")
     if comment.author_id == reader.id:
-        raise InvalidInput("You cannot report your own comment.", code="own_comment")
+        raise InvalidInput(_("You cannot report your own comment."), code="own_comment")
     exists = session.scalar(sa.select(Flag.id).where(Flag.comment_id == comment.id,
                                                      Flag.reader_id == reader.id))
     if exists is not None:
-        raise Conflict("You have already reported this comment.", code="already_reported")
+        raise Conflict(_("You have already reported this comment."), code="already_reported")
     session.add(Flag(comment_id=comment.id, reader_id=reader.id, reason=flag_reason, text=text))
     session.flush()
     open_flags = session.scalar(

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from comments_widget.errors import Forbidden, InvalidInput, NotFound
+from comments_widget.i18n import gettext as _
 from comments_widget.models import Comment, Reader, Status, Thread, Vote, utcnow
 from comments_widget.services import versions
 from comments_widget.services.policy import Policy, thread_is_closed
@@ -53,19 +54,20 @@ def vote(session: Session, reader: Reader, comment_id: int, value: object, polic
     in a thread still open."""
     ensure_may_act(reader)
     if must_confirm:
-        raise Forbidden("Confirm your email address before voting.", code="email_unconfirmed")
+        raise Forbidden(_("Confirm your email address before voting."),
+                        code="email_unconfirmed")
     if value not in (1, -1, 0) or isinstance(value, bool):
         raise InvalidInput("`value` must be 1 (up), -1 (down) or 0 (no vote).",
                            code="invalid_vote")
     if value == -1 and not policy.downvotes:
-        raise InvalidInput("This site does not take down votes.", code="downvotes_off")
+        raise InvalidInput(_("This site does not take down votes."), code="downvotes_off")
     comment = session.get(Comment, comment_id)
     if comment is None or comment.status != Status.APPROVED or comment.hidden_by_flags:
-        raise NotFound("That comment no longer exists.", code="unknown_comment")
+        raise NotFound(_("That comment no longer exists."), code="unknown_comment")
     if comment.author_id == reader.id:
-        raise InvalidInput("You cannot vote on your own comment.", code="own_comment")
+        raise InvalidInput(_("You cannot vote on your own comment."), code="own_comment")
     if thread_is_closed(session.get(Thread, comment.thread_id), policy, utcnow()):
-        raise Forbidden("Comments are closed on this article.", code="thread_closed")
+        raise Forbidden(_("Comments are closed on this article."), code="thread_closed")
     existing = session.get(Vote, (comment.id, reader.id), with_for_update=True)
     before = existing.value if existing else 0
     if before == value:

@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from comments_widget.auth import api_reader, authenticated_by_token, current_token
 from comments_widget.errors import Forbidden, InvalidInput, NotAuthenticated, NotFound, WidgetError
+from comments_widget.i18n import gettext as _
 from comments_widget.models import Reader, Status, Thread
 from comments_widget.page_meta import fetch_page_meta, no_page_meta
 from comments_widget.services import announce, flags, single_sign_on, votes
@@ -102,10 +103,10 @@ def _may_be_emailed(reader: Reader) -> None:
     # their site sent along.
     ensure_may_act(reader)
     if not announce.Rules(False, current_state().email_verification != "off").may_email(reader):
-        raise Forbidden("Confirm your email address first: we only write to confirmed "
-                        "addresses.", code="email_unconfirmed")
+        raise Forbidden(_("Confirm your email address first: we only write to confirmed "
+                          "addresses."), code="email_unconfirmed")
     if not contact_email(db_session(), reader):
-        raise InvalidInput("We have no email address for you; your site did not send one.",
+        raise InvalidInput(_("We have no email address for you; your site did not send one."),
                            code="no_email_address")
 
 
@@ -117,7 +118,7 @@ def follow_thread() -> Response:
     session = db_session()
     thread = session.scalar(sa.select(Thread).where(Thread.key == ref.key))
     if thread is None:
-        raise NotFound("Nobody has commented on this article yet.", code="unknown_thread")
+        raise NotFound(_("Nobody has commented on this article yet."), code="unknown_thread")
     if request.method == "PUT":
         _may_be_emailed(reader)
         announce.follow(session, reader, thread)

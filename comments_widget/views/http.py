@@ -21,6 +21,7 @@ from comments_widget.errors import (
     RateLimited,
     WidgetError,
 )
+from comments_widget.i18n import gettext as _
 from comments_widget.models import Reader
 from comments_widget.services.comments import ThreadRef
 from comments_widget.services.readers import ensure_may_act
@@ -35,7 +36,7 @@ STATUS_BY_ERROR: dict[type[WidgetError], int] = {
 # A few codes need a status more precise than their error class gives.
 STATUS_BY_CODE = {"unsupported_media_type": 415, "payload_too_large": 413}
 TOO_LARGE = f"Request bodies are limited to {MAX_REQUEST_BYTES // 1024} KB."
-CORS_ALLOWED_HEADERS = "Authorization, Content-Type, X-CSRFToken"
+CORS_ALLOWED_HEADERS = "Authorization, Content-Type, X-CSRFToken, Accept-Language"
 CORS_ALLOWED_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
 
 
@@ -78,7 +79,7 @@ def unknown_route(rest: str = "") -> Response:
     allowed = set()
     for method in ("GET", "POST", "PATCH", "DELETE", "PUT"):
         try:
-            endpoint, _ = adapter.match(request.path, method=method)
+            endpoint, _values = adapter.match(request.path, method=method)
         except HTTPException:
             continue
         if endpoint != request.endpoint:
@@ -201,7 +202,7 @@ def require_reader() -> Reader:
     """The logged-in reader; a cookie-authenticated write must also carry the CSRF header."""
     reader = api_reader()
     if reader is None:
-        raise NotAuthenticated("Log in to comment.", code="not_logged_in")
+        raise NotAuthenticated(_("Log in to comment."), code="not_logged_in")
     ensure_may_act(reader)
     if not authenticated_by_token() and request.method not in ("GET", "HEAD", "OPTIONS"):
         require_csrf_header()
