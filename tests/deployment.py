@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from comments_widget.server import create_app as create_comment_server
+from comments_widget.services import readers
 from example_site.app import create_news_app
 from tests.live import browsers, free_port, require_chromium, serve
 
@@ -101,3 +103,48 @@ def register_in_popup(d: Deployment, name: str = "Ada Reader",
     # Listen before clicking: the popup may close before a later wait could start.
     with popup.expect_event("close"):
         popup.get_by_role("button", name="Create account").click()
+
+
+def logged_in(d: Deployment) -> Any:
+    """The article, with a new reader (Ada Reader) registered through the popup; its compose
+    block."""
+    compose = d.open_article()
+    register_in_popup(d)
+    compose.get_by_text("Logged in as Ada Reader.").wait_for()
+    return compose
+
+
+@dataclass
+class ApiReader:
+    """Another reader, somewhere else, acting through the API of the live comment server."""
+
+    d: Deployment
+    headers: dict[str, str]
+
+    def write(self, body: str, parent: int | None = None) -> int:
+        """Post on the article; the new comment's id."""
+        answer = self.d.comment_app.test_client().post(
+            "/comments/api/v1/comments", headers=self.headers,
+            json={"url": self.d.site + ARTICLE_PATH, "body": body, "parent_id": parent})
+        assert answer.status_code == 201, answer.get_json()
+        return answer.get_json()["id"]
+
+    def vote(self, comment_id: int, value: int = 1) -> dict[str, int]:
+        answer = self.d.comment_app.test_client().put(
+            f"/comments/api/v1/comments/{comment_id}/vote", headers=self.headers,
+            json={"value": value})
+        assert answer.status_code == 200, answer.get_json()
+        return answer.get_json()
+
+
+def api_reader(d: Deployment, name: str) -> ApiReader:
+    """A registered reader called `name` with a token, straight in the database."""
+    state = d.comment_app.extensions["comments_widget"]
+    with state.session_factory() as session:
+        reader = readers.register_reader(session, email=f"{name.lower()}@example.org",
+                                         display_name=name, password="a long enough password",
+                                         min_password_length=8)
+        session.flush()
+        token = readers.issue_token(session, reader, timedelta(days=1))
+        session.commit()
+    return ApiReader(d, {"Authorization": f"Bearer {token}"})

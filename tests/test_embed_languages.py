@@ -9,7 +9,7 @@ import pytest
 from comments_widget.models import Status
 from tests.axe import violations
 from tests.conftest import set_status
-from tests.deployment import ARTICLE_PATH, Deployment, register_in_popup
+from tests.deployment import ARTICLE_PATH, Deployment, logged_in
 from tests.live import screenshot
 from tests.test_embed_live import other_reader
 
@@ -99,9 +99,7 @@ def test_a_logged_in_reader_in_russian_sees_every_control_in_russian(
         deployment: Deployment) -> None:
     d = deployment
     other_reader(d)("Привет")
-    compose = d.open_article()
-    register_in_popup(d)
-    compose.get_by_text("Logged in as Ada Reader.").wait_for()
+    logged_in(d)
     speak(d, "ru")
     d.page.locator("#comments").get_by_text("Вы вошли как Ada Reader.").wait_for()
     for name in ("Ответ для Ben", "Пожаловаться", "Отправить комментарий"):
@@ -133,9 +131,7 @@ def test_an_arabic_reader_gets_an_arabic_right_to_left_login_popup(
 
 def test_the_servers_refusals_come_in_the_embeds_language(deployment: Deployment) -> None:
     d = deployment
-    compose = d.open_article()
-    register_in_popup(d)
-    compose.get_by_text("Logged in as Ada Reader.").wait_for()
+    logged_in(d)
     speak(d, "pl")
     comments = d.page.locator("#comments")
     comments.get_by_role("button", name="Opublikuj komentarz").click()

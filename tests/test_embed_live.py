@@ -4,14 +4,11 @@ the reader is reading or typing; a hidden tab asks nothing. Real Chromium, two o
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from comments_widget.services import readers
-from tests.conftest import PASSWORD
-from tests.deployment import ARTICLE_PATH, Deployment, register_in_popup
+from tests.deployment import Deployment, api_reader, logged_in
 from tests.live import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -20,22 +17,7 @@ API = "/comments/api/v1"
 
 def other_reader(d: Deployment) -> Any:
     """A function posting as Ben through the API (another reader somewhere else)."""
-    state = d.comment_app.extensions["comments_widget"]
-    with state.session_factory() as session:
-        reader = readers.register_reader(session, email="ben@example.org", display_name="Ben",
-                                         password=PASSWORD, min_password_length=8)
-        session.flush()
-        headers = {"Authorization": "Bearer " + readers.issue_token(session, reader,
-                                                                     timedelta(days=1))}
-        session.commit()
-    client = d.comment_app.test_client()
-
-    def write(body: str, parent: int | None = None) -> int:
-        answer = client.post(f"{API}/comments", headers=headers, json={
-            "url": d.site + ARTICLE_PATH, "body": body, "parent_id": parent})
-        assert answer.status_code == 201
-        return answer.get_json()["id"]
-    return write
+    return api_reader(d, "Ben").write
 
 
 def watch_every_second(d: Deployment) -> None:
@@ -48,9 +30,7 @@ def test_new_comments_wait_behind_a_button_while_the_reader_types(
     d = deployment
     ben = other_reader(d)
     first = ben("Ben was here first.")
-    compose = d.open_article()
-    register_in_popup(d)
-    compose.get_by_text("Logged in as Ada Reader.").wait_for()
+    logged_in(d)
     watch_every_second(d)
     d.page.locator("#comments").get_by_text("Ben was here first.").wait_for()
     box = d.page.locator("#comments").get_by_label("Your comment")

@@ -9,18 +9,10 @@ from typing import Any
 import pytest
 
 from comments_widget.services.policy import Policy, save_policy
-from tests.deployment import Deployment, register_in_popup
+from tests.deployment import Deployment, logged_in
 from tests.live import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def logged_in(d: Deployment) -> Any:
-    """The article, with a new reader registered through the popup; its compose block."""
-    compose = d.open_article()
-    register_in_popup(d)
-    compose.get_by_text("Logged in as Ada Reader.").wait_for()
-    return compose
 
 
 def post_comment(d: Deployment, compose: Any, text: str, shown: str | None = None) -> Any:

@@ -5,14 +5,11 @@ says whom it answers, with a link up. Real Chromium, two origins."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from comments_widget.services import readers
-from tests.conftest import PASSWORD
-from tests.deployment import ARTICLE_PATH, Deployment, deploy
+from tests.deployment import ARTICLE_PATH, Deployment, api_reader, deploy, logged_in
 from tests.live import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -28,27 +25,9 @@ def small_pages(database_url: str, tmp_path: Path) -> Iterator[Deployment]:
 
 def seed(d: Deployment) -> dict[str, int]:
     """Ann's seven top-level comments, and Ben's reply to the last one (page three)."""
-    state = d.comment_app.extensions["comments_widget"]
-    client = d.comment_app.test_client()
-    headers = {}
-    with state.session_factory() as session:
-        for name in ("Ann", "Ben"):
-            reader = readers.register_reader(session, email=f"{name.lower()}@example.org",
-                                             display_name=name, password=PASSWORD,
-                                             min_password_length=8)
-            session.flush()
-            headers[name] = {"Authorization": "Bearer " + readers.issue_token(
-                session, reader, timedelta(days=1))}
-        session.commit()
-
-    def write(name: str, body: str, parent: int | None = None) -> int:
-        answer = client.post(f"{API}/comments", headers=headers[name], json={
-            "url": d.site + ARTICLE_PATH, "body": body, "parent_id": parent})
-        assert answer.status_code == 201, answer.get_json()
-        return answer.get_json()["id"]
-
-    ids = {f"top {i}": write("Ann", f"Top-level number {i}.") for i in range(7)}
-    ids["reply"] = write("Ben", "Ben answers the seventh.", ids["top 6"])
+    ann, ben = api_reader(d, "Ann"), api_reader(d, "Ben")
+    ids = {f"top {i}": ann.write(f"Top-level number {i}.") for i in range(7)}
+    ids["reply"] = ben.write("Ben answers the seventh.", ids["top 6"])
     return ids
 
 
@@ -96,13 +75,9 @@ def test_the_link_action_copies_the_comments_address(small_pages: Deployment) ->
 def test_what_a_reader_types_survives_load_more_a_reply_a_redraw_and_logging_in_again(
         small_pages: Deployment) -> None:
     """Issue #9, item 5: drafts of the comment and of a reply are kept (sessionStorage)."""
-    from tests.deployment import register_in_popup
-
     d = small_pages
     seed(d)
-    compose = d.open_article()
-    register_in_popup(d)
-    compose.get_by_text("Logged in as Ada Reader.").wait_for()
+    logged_in(d)
     comments = d.page.locator("#comments")
     comments.get_by_label("Your comment").fill("My half-written comment")
     comments.locator("article").first.get_by_role("button", name="Reply to Ann").click()

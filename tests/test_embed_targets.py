@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.axe import violations
-from tests.deployment import Deployment, register_in_popup
+from tests.deployment import Deployment, logged_in
 from tests.live import screenshot
 from tests.test_embed_live import other_reader
 
@@ -26,9 +26,7 @@ def test_every_control_is_at_least_24_pixels_at_phone_width(deployment: Deployme
     first = ben("A comment with a [link](https://news.example/r) in its text.")
     ben("And a reply.", first)
     d.page.set_viewport_size({"width": 390, "height": 844})
-    compose = d.open_article()
-    register_in_popup(d)
-    compose.get_by_text("Logged in as Ada Reader.").wait_for()
+    logged_in(d)
     d.page.locator("#comments .vote").first.wait_for()
     small = d.page.locator("#comments").evaluate(
         "(host, fn) => eval(fn)(host.shadowRoot)", SMALL)

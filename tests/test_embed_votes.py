@@ -3,44 +3,21 @@ origins, third-party cookies blocked."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
-from comments_widget.services import readers
-from tests.conftest import PASSWORD
-from tests.deployment import ARTICLE_PATH, Deployment, register_in_popup
+from tests.deployment import Deployment, api_reader, logged_in
 from tests.live import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-API = "/comments/api/v1"
 
 
 def seed_thread(d: Deployment) -> dict[str, int]:
     """Three readers' comments, oldest first; the middle one has the most votes."""
-    state = d.comment_app.extensions["comments_widget"]
-    client = d.comment_app.test_client()
-    headers = {}
-    with state.session_factory() as session:
-        for name in ("Ann", "Ben", "Cy"):
-            reader = readers.register_reader(session, email=f"{name.lower()}@example.org",
-                                             display_name=name, password=PASSWORD,
-                                             min_password_length=8)
-            session.flush()
-            token = readers.issue_token(session, reader, timedelta(days=1))
-            headers[name] = {"Authorization": f"Bearer {token}"}
-        session.commit()
-    ids = {}
-    for name, body in (("Ann", "Oldest and plain."), ("Ben", "Middle and liked."),
-                       ("Cy", "Newest of all.")):
-        answer = client.post(f"{API}/comments", headers=headers[name],
-                             json={"url": d.site + ARTICLE_PATH, "body": body})
-        assert answer.status_code == 201, answer.get_json()
-        ids[name] = answer.get_json()["id"]
+    people = {name: api_reader(d, name) for name in ("Ann", "Ben", "Cy")}
+    ids = {name: people[name].write(body) for name, body in (
+        ("Ann", "Oldest and plain."), ("Ben", "Middle and liked."), ("Cy", "Newest of all."))}
     for voter in ("Ann", "Cy"):
-        answer = client.put(f"{API}/comments/{ids['Ben']}/vote", headers=headers[voter],
-                            json={"value": 1})
-        assert answer.get_json()["up"] >= 1
+        people[voter].vote(ids["Ben"])
     return ids
 
 
@@ -79,9 +56,7 @@ def test_a_reader_votes_up_sees_it_after_a_reload_and_takes_it_back(
         deployment: Deployment) -> None:
     d = deployment
     seed_thread(d)
-    compose = d.open_article()
-    register_in_popup(d)
-    compose.get_by_text("Logged in as Ada Reader.").wait_for()
+    logged_in(d)
     oldest = d.page.locator("#comments article", has_text="Oldest and plain")
     button = oldest.get_by_role("button", name="0 up votes")
     assert button.get_attribute("aria-pressed") == "false"
@@ -130,9 +105,7 @@ def test_a_reader_follows_the_article_and_asks_for_reply_emails_from_the_embed(
         deployment: Deployment) -> None:
     d = deployment
     seed_thread(d)
-    compose = d.open_article()
-    register_in_popup(d)
-    compose.get_by_text("Logged in as Ada Reader.").wait_for()
+    compose = logged_in(d)
     follow = compose.get_by_role("button", name="Follow this article")
     replies = compose.get_by_role("button", name="Email me replies")
     assert follow.get_attribute("aria-pressed") == "false"
