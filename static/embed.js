@@ -664,7 +664,7 @@
       self.editable[comment.id] = true;
       self.sources[comment.id] = textarea.value;
       if (self.thread && comment.status === "approved") { self.thread.comment_count += 1; }
-      else if (!self.thread && comment.status === "approved") { self.thread = { comment_count: 1, pinned_comment_id: null, closed: false }; }
+      else if (!self.thread && comment.status === "approved") { self.thread = { key: self.url, comment_count: 1, pinned_comment_id: null, closed: false }; }
       self.replyTo = null;
       self.render();
       var posted = self.root.getElementById("comment-" + comment.id);

@@ -123,3 +123,15 @@ def test_a_reader_follows_the_article_and_asks_for_reply_emails_from_the_embed(
         "aria-pressed") == "true"
     compose.get_by_role("button", name="✓ Follow this article").click()
     compose.get_by_role("button", name="Follow this article", exact=True).wait_for()
+
+
+def test_the_first_comment_on_an_article_can_be_followed_at_once(
+        deployment: Deployment) -> None:
+    d = deployment
+    compose = logged_in(d)
+    assert compose.get_by_role("button", name="Follow this article").count() == 0  # no thread
+    compose.get_by_label("Your comment").fill("The very first comment.")
+    compose.get_by_role("button", name="Post comment").click()
+    d.page.locator("#comments article", has_text="The very first comment.").wait_for()
+    compose.get_by_role("button", name="Follow this article").click()
+    compose.get_by_role("button", name="✓ Follow this article").wait_for()
