@@ -81,22 +81,22 @@ def unsubscribe(session: Session, reader: Reader, what: str) -> None:
         session.execute(sa.delete(Follow).where(Follow.reader_id == reader.id))
     thread = followed_thread(session, what)
     if thread is not None:
-        unfollow(session, reader, thread)
+        unfollow(session, reader, thread.id)
 
 
 # --- following ------------------------------------------------------------------------------
 
-def follow(session: Session, reader: Reader, thread: Thread) -> None:
+def follow(session: Session, reader: Reader, thread_id: int) -> None:
     """Follow an article (again is harmless)."""
-    exists = session.get(Follow, (thread.id, reader.id))
+    exists = session.get(Follow, (thread_id, reader.id))
     if exists is None:
-        session.add(Follow(thread_id=thread.id, reader_id=reader.id))
+        session.add(Follow(thread_id=thread_id, reader_id=reader.id))
         session.flush()
 
 
-def unfollow(session: Session, reader: Reader, thread: Thread) -> None:
+def unfollow(session: Session, reader: Reader, thread_id: int) -> None:
     session.execute(sa.delete(Follow).where(Follow.reader_id == reader.id,
-                                            Follow.thread_id == thread.id))
+                                            Follow.thread_id == thread_id))
 
 
 def is_following(session: Session, reader_id: int, thread_id: int) -> bool:

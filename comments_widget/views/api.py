@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, Response, jsonify, request
 from flask_wtf.csrf import generate_csrf
 from werkzeug.exceptions import HTTPException
@@ -10,20 +9,23 @@ from werkzeug.exceptions import HTTPException
 from comments_widget.auth import api_reader, authenticated_by_token, current_token
 from comments_widget.errors import Forbidden, InvalidInput, NotAuthenticated, NotFound, WidgetError
 from comments_widget.i18n import gettext as _
-from comments_widget.models import Reader, Status, Thread
+from comments_widget.models import Reader, Status
 from comments_widget.page_meta import fetch_page_meta, no_page_meta
-from comments_widget.services import announce, flags, single_sign_on, votes
+from comments_widget.services import announce, flags, reading, single_sign_on, votes
 from comments_widget.services import comments as comment_service
 from comments_widget.services import readers as reader_service
 from comments_widget.services.external import contact_email
-from comments_widget.services.readers import ensure_may_act
 from comments_widget.services.reading import CommentRow
 from comments_widget.services.verification import ensure_may_log_in, must_confirm
 from comments_widget.state import current_policy, current_state, db_session
 from comments_widget.urls import origin_of
 from comments_widget.views import http, outages, reads
 from comments_widget.views.limits import check_login_allowed, client_address, count_failed_login
-from comments_widget.views.notifications import notify_moderators_soon, notify_readers_soon
+from comments_widget.views.notifications import (
+    announce_rules,
+    notify_moderators_soon,
+    notify_readers_soon,
+)
 from comments_widget.views.openapi import openapi_json
 from comments_widget.views.payloads import comment_json, reader_json
 
@@ -100,9 +102,8 @@ def cast_vote(comment_id: int) -> Response:
 def _may_be_emailed(reader: Reader) -> None:
     # Emails go only where the reader has an address we may write to: a confirmed one when
     # this server verifies addresses (an unconfirmed one could be a stranger's), or the one
-    # their site sent along.
-    ensure_may_act(reader)
-    if not announce.Rules(False, current_state().email_verification != "off").may_email(reader):
+    # their site sent along. (require_reader has already refused banned readers.)
+    if not announce_rules().may_email(reader):
         raise Forbidden(_("Confirm your email address first: we only write to confirmed "
                           "addresses."), code="email_unconfirmed")
     if not contact_email(db_session(), reader):
@@ -116,14 +117,14 @@ def follow_thread() -> Response:
     data = http.json_body() if request.method == "PUT" else request.args
     ref = http.thread_ref(data.get("url"), data.get("thread_id"))
     session = db_session()
-    thread = session.scalar(sa.select(Thread).where(Thread.key == ref.key))
+    thread = reading.thread_summary(session, ref.key)
     if thread is None:
         raise NotFound(_("Nobody has commented on this article yet."), code="unknown_thread")
     if request.method == "PUT":
         _may_be_emailed(reader)
-        announce.follow(session, reader, thread)
+        announce.follow(session, reader, thread.id)
     else:
-        announce.unfollow(session, reader, thread)
+        announce.unfollow(session, reader, thread.id)
     session.commit()
     return jsonify(following=request.method == "PUT")
 
@@ -136,11 +137,8 @@ def set_notifications() -> Response:
         raise InvalidInput("Send `replies` as true or false.", code="invalid_preference")
     if replies:
         _may_be_emailed(reader)
-    else:
-        ensure_may_act(reader)
-    session = db_session()
-    session.get(Reader, reader.id).reply_emails = replies
-    session.commit()
+    reader.reply_emails = replies
+    db_session().commit()
     return jsonify(replies=replies)
 
 

@@ -12,6 +12,7 @@ from flask import Blueprint, Response, request
 
 from comments_widget.errors import WidgetError
 from comments_widget.models import Comment, Reader, Status, Thread
+from comments_widget.services import reading
 from comments_widget.state import allowed_origins, current_state, db_session
 from comments_widget.urls import origin_of
 from comments_widget.views.http import thread_ref
@@ -86,7 +87,7 @@ def atom_feed() -> Response:
             body = _feed(f"Comments on {site}", self_url, site, rows, NO_COMMENTS_YET)
         else:
             ref = thread_ref(request.args.get("url"), request.args.get("thread_id"))
-            thread = session.scalar(sa.select(Thread).where(Thread.key == ref.key))
+            thread = reading.thread_summary(session, ref.key)
             rows = list(session.execute(_ROWS.where(Comment.thread_id == thread.id))) \
                 if thread else []
             title = f"Comments on “{thread.title or thread.url}”" if thread else "Comments"
