@@ -28,12 +28,6 @@ class Result:
     extra: str = ""
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def wait_until_up(url: str, timeout: float = 60) -> None:
     """Poll until the server answers (any HTTP status), bounded in time."""
     deadline = time.monotonic() + timeout
@@ -49,15 +43,22 @@ def wait_until_up(url: str, timeout: float = 60) -> None:
 
 
 @contextmanager
-def gunicorn(python: Path, app: str, port: int, env: dict[str, str], workers: int = 2,
+def gunicorn(python: Path, app: str, env: dict[str, str], workers: int = 2,
              log: Path | None = None, cwd: Path = ROOT) -> Iterator[str]:
-    """Serve a WSGI app with `workers` sync workers on 127.0.0.1; stopped on exit."""
+    """Serve a WSGI app with `workers` sync workers on a free port of 127.0.0.1; stopped on exit.
+
+    The port is bound here and handed to gunicorn (fd://), so no other process can take it
+    between choosing it and serving it."""
     log_file = (log or Path(os.devnull)).open("a")
-    process = subprocess.Popen(
-        [str(python), "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", app],
-        env={**os.environ, **env}, stdout=log_file, stderr=subprocess.STDOUT, cwd=cwd)
-    base = f"http://127.0.0.1:{port}"
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(128)
+        process = subprocess.Popen(
+            [str(python), "-m", "gunicorn", "-w", str(workers), "-b", f"fd://{listener.fileno()}",
+             "--log-level", "warning", app],
+            env={**os.environ, **env}, stdout=log_file, stderr=subprocess.STDOUT, cwd=cwd,
+            pass_fds=[listener.fileno()])
+        base = f"http://127.0.0.1:{listener.getsockname()[1]}"
     try:
         yield base
     finally:

@@ -28,7 +28,7 @@ import isso_target  # noqa: E402
 import seed  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from embed_size import EMBED_FILES, gzipped_size  # noqa: E402
-from harness import ROOT, Result, fetch, free_port, gunicorn, wait_until_up, wrk  # noqa: E402
+from harness import ROOT, Result, fetch, gunicorn, wait_until_up, wrk  # noqa: E402
 
 from comments_widget.db import create_engine  # noqa: E402
 from comments_widget.models import Reader  # noqa: E402
@@ -87,8 +87,7 @@ def measure_ours(kind: str, args: argparse.Namespace) -> tuple[list[Result], dic
     url = database_url(kind)
     print(f"\n== comments_widget on {kind}: 10,000 comments", flush=True)
     seed.seed(url, 10_000, 1_000, args.hot)
-    port = free_port()
-    with gunicorn(PYTHON, "comments_widget.server:create_app()", port, ours_env(url),
+    with gunicorn(PYTHON, "comments_widget.server:create_app()", ours_env(url),
                   log=WORK / "ours.log") as base:
         wait_until_up(f"{base}{API}/me")
         results.append(wrk(f"{kind} hot page @10k", thread_url(base, seed.HOT_URL),
@@ -101,8 +100,7 @@ def measure_ours(kind: str, args: argparse.Namespace) -> tuple[list[Result], dic
     print(f"== comments_widget on {kind}: {args.comments:,} comments", flush=True)
     seed.seed(url, args.comments, args.threads, args.hot)
     issued = tokens(url)
-    port = free_port()
-    with gunicorn(PYTHON, "comments_widget.server:create_app()", port, ours_env(url),
+    with gunicorn(PYTHON, "comments_widget.server:create_app()", ours_env(url),
                   log=WORK / "ours.log") as base:
         wait_until_up(f"{base}{API}/me")
         hot = thread_url(base, seed.HOT_URL)
@@ -145,10 +143,9 @@ def measure_ours(kind: str, args: argparse.Namespace) -> tuple[list[Result], dic
 def measure_isso(args: argparse.Namespace) -> tuple[list[Result], int]:
     python = isso_target.ensure_venv(ROOT / "bench" / ".isso-venv")
     config = isso_target.write_config(WORK, seed.SITE)
-    port = free_port()
     print("\n== Isso 0.14.0 on SQLite: 100-comment hot thread, 1,000 threads of 5", flush=True)
     results: list[Result] = []
-    with gunicorn(python, "isso.run:application", port, {"ISSO_SETTINGS": str(config)},
+    with gunicorn(python, "isso.run:application", {"ISSO_SETTINGS": str(config)},
                   log=WORK / "isso.log", cwd=WORK) as base:
         wait_until_up(f"{base}/info")
         isso_target.seed(base)
@@ -191,8 +188,7 @@ def measure_ceilings(sizes: dict[str, int], args: argparse.Namespace) -> dict[st
     ceilings: dict[str, Result] = {}
     for kind, size in sizes.items():
         size = max(size, 16)
-        port = free_port()
-        with gunicorn(PYTHON, "bench.ceiling_app:app", port, {"CEILING_BYTES": str(size)},
+        with gunicorn(PYTHON, "bench.ceiling_app:app", {"CEILING_BYTES": str(size)},
                       log=WORK / "ceiling.log") as base:
             wait_until_up(base + "/")
             ceilings[kind] = wrk(f"bare Flask, {size:,} B ({kind})", base + "/",

@@ -23,7 +23,7 @@ from comments_widget.models import Reader
 from comments_widget.services import readers
 from comments_widget.state import WidgetState
 from tests.deployment import deployment, mail_deployment, verifying_deployment  # noqa: F401  (the browser tests' live servers)
-from tests.smtp import smtp_server  # noqa: F401  (a real SMTP server process)
+from tests.smtp import mail_server_down, smtp_server  # noqa: F401  (a real SMTP server process, or one that is down)
 
 SITE = "https://news.example"
 ARTICLE = f"{SITE}/2023/09/putin-kim"

@@ -15,7 +15,7 @@ import pytest
 from comments_widget.server import create_app as create_comment_server
 from comments_widget.services import readers
 from example_site.app import create_news_app
-from tests.live import browsers, free_port, require_chromium, serve
+from tests.live import Listener, browsers, require_chromium, serve
 
 ARTICLE_PATH = "/2023/09/putin-kim"
 
@@ -65,26 +65,27 @@ def verifying_deployment(database_url: str, tmp_path: Path,
 def deploy(database_url: str, tmp_path: Path, **extra_env: str) -> Iterator[Deployment]:
     """The example news site and the comment server on two origins, and a reader's browser."""
     require_chromium()
-    site_port, comments_port = free_port(), free_port()
-    site, comments = f"http://127.0.0.1:{site_port}", f"http://localhost:{comments_port}"
-    comment_app = create_comment_server({
-        "COMMENTS_WIDGET_ALLOWED_ORIGINS": site,
-        "COMMENTS_WIDGET_DATABASE_URL": database_url,
-        "COMMENTS_WIDGET_AUTO_MIGRATE": "true",
-        "COMMENTS_WIDGET_EMAIL_VERIFICATION": "off",
-        "COMMENTS_WIDGET_INSTANCE_PATH": str(tmp_path / "instance"),
-        **extra_env,
-    })
-    with serve(comment_app, comments_port), serve(create_news_app(comments), site_port), \
-            browsers(tmp_path / "profiles") as opened:
-        context = opened.profile("reader")
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        yield Deployment(site=site, comments=comments, page=page, context=context,
-                         browsers=opened, comment_app=comment_app)
-        assert errors == [], f"uncaught errors on the page: {errors}"
-    comment_app.extensions["comments_widget"].engine.dispose()
+    with Listener() as site_listener, Listener() as comments_listener:
+        site, comments = site_listener.url, f"http://localhost:{comments_listener.port}"
+        comment_app = create_comment_server({
+            "COMMENTS_WIDGET_ALLOWED_ORIGINS": site,
+            "COMMENTS_WIDGET_DATABASE_URL": database_url,
+            "COMMENTS_WIDGET_AUTO_MIGRATE": "true",
+            "COMMENTS_WIDGET_EMAIL_VERIFICATION": "off",
+            "COMMENTS_WIDGET_INSTANCE_PATH": str(tmp_path / "instance"),
+            **extra_env,
+        })
+        with serve(comment_app, comments_listener), \
+                serve(create_news_app(comments), site_listener), \
+                browsers(tmp_path / "profiles") as opened:
+            context = opened.profile("reader")
+            page = context.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            yield Deployment(site=site, comments=comments, page=page, context=context,
+                             browsers=opened, comment_app=comment_app)
+            assert errors == [], f"uncaught errors on the page: {errors}"
+        comment_app.extensions["comments_widget"].engine.dispose()
 
 
 def register_in_popup(d: Deployment, name: str = "Ada Reader",

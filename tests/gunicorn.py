@@ -13,15 +13,15 @@ from contextlib import suppress
 from pathlib import Path
 
 from tests.conftest import SITE
-from tests.live import free_port
+from tests.live import Listener
 
 
 class Gunicorn:
     """`gunicorn -w N 'comments_widget.server:create_app()'` on 127.0.0.1 and a free port."""
 
     def __init__(self, folder: Path, database_url: str, workers: int) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        listener = Listener()
+        self.port, self.url = listener.port, listener.url
         self.log = folder / "gunicorn.log"
         env = {**os.environ, "COMMENTS_WIDGET_ALLOWED_ORIGINS": SITE,
                "COMMENTS_WIDGET_DATABASE_URL": database_url,
@@ -31,11 +31,14 @@ class Gunicorn:
                "COMMENTS_WIDGET_POST_RATE_LIMIT": "100000/minute",
                "COMMENTS_WIDGET_INSTANCE_PATH": str(folder / "instance")}
         with self.log.open("ab") as log:
+            # gunicorn serves the inherited socket (fd://), so the port cannot be lost.
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b",
-                 f"127.0.0.1:{self.port}", "--graceful-timeout", "2",
+                 f"fd://{listener.fileno()}", "--graceful-timeout", "2",
                  "comments_widget.server:create_app()"],
-                env=env, stdout=log, stderr=log, cwd=folder, start_new_session=True)
+                env=env, stdout=log, stderr=log, cwd=folder, start_new_session=True,
+                pass_fds=[listener.fileno()])
+        listener.close()
 
     def log_text(self) -> str:
         return self.log.read_text(errors="replace")

@@ -24,17 +24,49 @@ BLOCK_THIRD_PARTY_COOKIES = {"profile": {"cookie_controls_mode": 1,
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
-def free_port() -> int:
-    """A port nothing listens on right now, on 127.0.0.1."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+class Listener:
+    """A free loopback port that is ours from the moment it is chosen: bound and listening.
+
+    Picking a port by binding to 0, closing and binding again races every other process on the
+    machine (CI once lost a port that way). A server handed this socket, or a child process
+    handed its file descriptor, cannot lose the port; connections made before the server
+    starts wait in the backlog instead of being refused.
+    """
+
+    def __init__(self) -> None:
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen(128)
+        self.port: int = self.socket.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def fileno(self) -> int:
+        return self.socket.fileno()
+
+    def close(self) -> None:
+        self.socket.close()
+
+    def __enter__(self) -> Listener:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 @contextmanager
-def serve(app: Any, port: int = 0) -> Iterator[BaseWSGIServer]:
-    """Run a WSGI app on 127.0.0.1 in a thread for the duration of the block."""
-    server = make_server("127.0.0.1", port, app, threaded=True)
+def refused_port() -> Iterator[int]:
+    """A loopback port where every connection is refused for the whole block (bound by us, never
+    listening): a mail server that is down, and no other process can start one there."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        yield held.getsockname()[1]
+
+
+@contextmanager
+def serve(app: Any, listener: Listener | None = None) -> Iterator[BaseWSGIServer]:
+    """Run a WSGI app in a thread on `listener` (or a new one) for the duration of the block."""
+    listener = listener or Listener()
+    server = make_server("127.0.0.1", listener.port, app, threaded=True, fd=listener.fileno())
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -42,6 +74,8 @@ def serve(app: Any, port: int = 0) -> Iterator[BaseWSGIServer]:
     finally:
         server.shutdown()
         thread.join(timeout=10)
+        server.server_close()
+        listener.close()
 
 
 def require_chromium() -> None:

@@ -24,6 +24,7 @@ from authlib.oidc.core.grants import OpenIDCode
 from flask import Flask, jsonify, request
 from joserfc.jwk import KeySet, RSAKey
 from markupsafe import escape
+from werkzeug.serving import make_server
 
 USERS = {
     "alice": {"name": "Alice Example", "email": "alice@id.example", "email_verified": True},
@@ -223,6 +224,9 @@ def create_provider(issuer: str, client_id: str, client_secret: str) -> Flask:
 
 
 if __name__ == "__main__":
-    port, client_id, client_secret = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+    # An inherited listening socket (tests.live.Listener), so the port cannot be lost.
+    fd, port = int(sys.argv[1]), int(sys.argv[2])
+    client_id, client_secret = sys.argv[3], sys.argv[4]
     issuer = f"http://127.0.0.1:{port}"
-    create_provider(issuer, client_id, client_secret).run(host="127.0.0.1", port=port)
+    make_server("127.0.0.1", port, create_provider(issuer, client_id, client_secret),
+                threaded=True, fd=fd).serve_forever()

@@ -18,7 +18,7 @@ from comments_widget.models import AuthToken
 from comments_widget.server import create_app as create_comment_server
 from comments_widget.sso import sign_payload
 from example_site.with_accounts import create_app, turn_on_sso
-from tests.live import browsers, free_port, require_chromium, screenshot, serve
+from tests.live import Listener, browsers, require_chromium, screenshot, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ARTICLE_PATH = "/2023/09/putin-kim"
@@ -50,13 +50,13 @@ class Site:
 def bridged_site(database_url: str, tmp_path: Path) -> Iterator[Site]:
     """The site with the comments mounted in it (the bridge), on one origin."""
     require_chromium()
-    port = free_port()
-    origin = f"http://127.0.0.1:{port}"
+    listener = Listener()
+    origin = listener.url
     app = create_app(PASSWORD, config={
         "COMMENTS_WIDGET_ALLOWED_ORIGINS": origin, "COMMENTS_WIDGET_DATABASE_URL": database_url,
         "COMMENTS_WIDGET_AUTO_MIGRATE": True})
     engine = app.extensions["comments_widget"].engine
-    with serve(app, port), browsers(tmp_path / "profiles") as opened:
+    with serve(app, listener), browsers(tmp_path / "profiles") as opened:
         page = opened.profile("reader").new_page()
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
@@ -69,23 +69,23 @@ def bridged_site(database_url: str, tmp_path: Path) -> Iterator[Site]:
 def sso_site(database_url: str, tmp_path: Path) -> Iterator[Site]:
     """The site on one origin, the comment server on another with single sign-on on."""
     require_chromium()
-    site_port, comments_port = free_port(), free_port()
-    origin, comments = f"http://127.0.0.1:{site_port}", f"http://localhost:{comments_port}"
-    comment_app = create_comment_server({
-        "COMMENTS_WIDGET_ALLOWED_ORIGINS": origin, "COMMENTS_WIDGET_DATABASE_URL": database_url,
-        "COMMENTS_WIDGET_AUTO_MIGRATE": "true", "COMMENTS_WIDGET_EMAIL_VERIFICATION": "off",
-        "COMMENTS_WIDGET_INSTANCE_PATH": str(tmp_path / "instance")})
-    secret = turn_on_sso(comment_app, origin)
-    engine = comment_app.extensions["comments_widget"].engine
-    with serve(comment_app, comments_port), \
-            serve(create_app(PASSWORD, sso=(comments, secret)), site_port), \
-            browsers(tmp_path / "profiles") as opened:
-        page = opened.profile("reader").new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        yield Site(origin, page, engine, secret)
-        assert errors == []
-    engine.dispose()
+    with Listener() as site_listener, Listener() as comments_listener:
+        origin, comments = site_listener.url, f"http://localhost:{comments_listener.port}"
+        comment_app = create_comment_server({
+            "COMMENTS_WIDGET_ALLOWED_ORIGINS": origin, "COMMENTS_WIDGET_DATABASE_URL": database_url,
+            "COMMENTS_WIDGET_AUTO_MIGRATE": "true", "COMMENTS_WIDGET_EMAIL_VERIFICATION": "off",
+            "COMMENTS_WIDGET_INSTANCE_PATH": str(tmp_path / "instance")})
+        secret = turn_on_sso(comment_app, origin)
+        engine = comment_app.extensions["comments_widget"].engine
+        with serve(comment_app, comments_listener), \
+                serve(create_app(PASSWORD, sso=(comments, secret)), site_listener), \
+                browsers(tmp_path / "profiles") as opened:
+            page = opened.profile("reader").new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            yield Site(origin, page, engine, secret)
+            assert errors == []
+        engine.dispose()
 
 
 def comment_and_see_it(site: Site, compose: Any, text: str) -> None:

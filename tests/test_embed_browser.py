@@ -13,7 +13,7 @@ import pytest
 
 from example_site.app import create_news_app
 from tests.deployment import ARTICLE_PATH, Deployment, register_in_popup
-from tests.live import free_port, screenshot, serve
+from tests.live import Listener, screenshot, serve
 
 pytestmark = pytest.mark.browser
 
@@ -138,9 +138,9 @@ def test_front_page_shows_comment_counts(deployment: Deployment) -> None:
 
 def test_a_page_on_a_site_that_is_not_allowed_gets_a_clear_error(deployment: Deployment) -> None:
     d = deployment
-    foreign_port = free_port()
-    with serve(create_news_app(d.comments), foreign_port):
-        d.page.goto(f"http://127.0.0.1:{foreign_port}{ARTICLE_PATH}")
+    foreign = Listener()
+    with serve(create_news_app(d.comments), foreign):
+        d.page.goto(foreign.url + ARTICLE_PATH)
         alert = d.page.locator("#comments").get_by_role("alert")
         alert.wait_for()
         assert re.match(r"Comments could not be loaded\.", alert.inner_text())

@@ -13,7 +13,6 @@ from comments_widget.models import Comment, Reader
 from comments_widget.services.comments import PostingRules, ThreadRef, post_comment
 from comments_widget.services.policy import Policy, save_policy
 from tests.conftest import ARTICLE, bearer, create_reader, make_staff, post, stored
-from tests.live import free_port
 from tests.smtp import delivered, mail_app
 
 
@@ -63,10 +62,11 @@ def test_digests_are_batched(make_app: Any, smtp_server: tuple[int, Path]) -> No
     assert "https://comments.news.example/comments/admin/queue/pending" in second[0].get_payload()
 
 
-def test_failed_delivery_keeps_comments_for_the_next_digest(make_app: Any) -> None:
+def test_failed_delivery_keeps_comments_for_the_next_digest(
+        make_app: Any, mail_server_down: int) -> None:
     from comments_widget.services.notify import send_digest
 
-    app = mail_app(make_app, free_port(), COMMENTS_WIDGET_PUBLIC_URL="https://c.example")
+    app = mail_app(make_app, mail_server_down, COMMENTS_WIDGET_PUBLIC_URL="https://c.example")
     state = app.extensions["comments_widget"]
     with state.session_factory() as db:
         make_staff(db, "Morgan", "moderator")

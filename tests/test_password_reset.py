@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 
 from comments_widget.models import Reader
 from tests.conftest import PASSWORD, SITE, bearer, create_reader, csrf_token, stored
-from tests.live import free_port
 from tests.smtp import delivered, mail_app
 
 FORGOT = "/comments/forgot"
@@ -118,8 +117,9 @@ def test_the_answer_is_the_same_whether_or_not_the_address_has_an_account(
     assert len(delivered(smtp_server[1], 1)) == 1  # Only the real account got a message.
 
 
-def test_a_mail_server_that_is_down_is_said_for_every_address(make_app: Any) -> None:
-    app = mail_app(make_app, free_port())
+def test_a_mail_server_that_is_down_is_said_for_every_address(
+        make_app: Any, mail_server_down: int) -> None:
+    app = mail_app(make_app, mail_server_down)
     with app.extensions["comments_widget"].session_factory() as session:
         create_reader(session)
     for address in ("ada@example.org", "nobody@example.org"):

@@ -23,7 +23,7 @@ from comments_widget.config import ConfigError
 from comments_widget.models import ExternalIdentity, Reader
 from tests.conftest import PASSWORD, SITE, create_reader, csrf_token, stored
 from tests.deployment import Deployment, deploy
-from tests.live import free_port, screenshot
+from tests.live import Listener, screenshot
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENT_ID, CLIENT_SECRET = "comments", "test-client-secret"
@@ -33,11 +33,14 @@ ME = "/comments/api/v1/me"
 @pytest.fixture(scope="module")
 def provider() -> Iterator[str]:
     """The provider process, on a free loopback port, stopped at the end of the module."""
-    port = free_port()
+    listener = Listener()
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.oidc_provider", str(port), CLIENT_ID, CLIENT_SECRET],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
+        [sys.executable, "-m", "tests.oidc_provider", str(listener.fileno()), str(listener.port),
+         CLIENT_ID, CLIENT_SECRET],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        pass_fds=[listener.fileno()])
+    listener.close()  # The child holds the port now.
+    url = listener.url
     try:
         for _ in range(100):
             try:

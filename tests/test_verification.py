@@ -19,7 +19,6 @@ from flask.testing import FlaskClient
 from comments_widget.config import ConfigError
 from comments_widget.models import Comment, Reader, Status, utcnow
 from tests.conftest import ARTICLE, PASSWORD, create_reader, csrf_token, post, stored
-from tests.live import free_port
 from tests.smtp import delivered, mail_app
 
 API = "/comments/api/v1"
@@ -169,8 +168,9 @@ def test_a_link_for_an_old_address_confirms_nothing(make_app: Any,
     assert bad.status_code == 400
 
 
-def test_the_account_is_kept_when_the_mail_server_is_down(make_app: Any) -> None:
-    app = verifying_app(make_app, free_port())
+def test_the_account_is_kept_when_the_mail_server_is_down(
+        make_app: Any, mail_server_down: int) -> None:
+    app = verifying_app(make_app, mail_server_down)
     answer = register(app.test_client())
     assert answer.status_code == 503
     assert "We could not send the email" in answer.get_data(as_text=True)

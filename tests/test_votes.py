@@ -23,7 +23,6 @@ from tests.conftest import (
     set_policy,
     set_status,
 )
-from tests.live import free_port
 from tests.smtp import mail_app
 
 THREADS = "/comments/api/v1/threads"
@@ -159,8 +158,8 @@ def test_a_banned_reader_cannot_vote_or_take_a_vote_back(client: FlaskClient, au
     assert stored_votes(session) == [(comment["id"], grace_reader.id, 1)]
 
 
-def test_an_unconfirmed_reader_cannot_vote(make_app) -> None:  # noqa: ANN001
-    app = mail_app(make_app, free_port(), COMMENTS_WIDGET_EMAIL_VERIFICATION="before_posting")
+def test_an_unconfirmed_reader_cannot_vote(make_app, mail_server_down) -> None:  # noqa: ANN001
+    app = mail_app(make_app, mail_server_down, COMMENTS_WIDGET_EMAIL_VERIFICATION="before_posting")
     client = app.test_client()
     state = app.extensions["comments_widget"]
     with state.session_factory() as session:
