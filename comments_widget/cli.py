@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 
 from comments_widget import migrate
 from comments_widget.errors import WidgetError
+from comments_widget.importing.commands import export_command, import_command
 from comments_widget.mail import MailFailed
 from comments_widget.services import community, readers
 from comments_widget.services.announce import announce
@@ -21,6 +22,8 @@ from comments_widget.views.notifications import announce_rules, reader_links
 comments_widget_cli = AppGroup("comments-widget", help="Manage comments_widget.")
 db_cli = AppGroup("db", help="The comment database's schema.")
 comments_widget_cli.add_command(db_cli)
+comments_widget_cli.add_command(import_command)
+comments_widget_cli.add_command(export_command)
 
 
 @db_cli.command("upgrade")

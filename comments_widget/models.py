@@ -97,6 +97,10 @@ class Reader(Base):
     reply_emails: Mapped[bool | None] = mapped_column(default=None)
     # A picture the site gave us through single sign-on (https only); None: our identicon.
     avatar_url: Mapped[str | None] = mapped_column(sa.String(500), default=None)
+    # An author brought in by an import (no email of ours, no password, no way to log in):
+    # the SHA-256 of their lower-cased address, so whoever verifies it can claim the comments.
+    imported_email_hash: Mapped[str | None] = mapped_column(sa.String(64), default=None,
+                                                            index=True)
 
     def is_banned(self, now: datetime | None = None) -> bool:
         """Banned now: a ban with no end date, or one that has not ended yet."""
@@ -264,6 +268,19 @@ class Follow(Base):
         index=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ImportedRecord(Base):
+    """Where an imported comment or author came from: running an import again skips what is
+    already here, and an import that stopped halfway carries on where it stopped."""
+
+    __tablename__ = "comments_widget_imported"
+
+    # The format and the export's own name for itself ("disqus:my-forum"); see importing/.
+    source: Mapped[str] = mapped_column(sa.String(300), primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(10), primary_key=True)  # comment | author
+    source_id: Mapped[str] = mapped_column(sa.String(300), primary_key=True)
+    target_id: Mapped[int] = mapped_column()
 
 
 class FlagReason(enum.StrEnum):

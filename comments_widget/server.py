@@ -95,7 +95,8 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     return app
 
 
-MANAGEMENT_COMMANDS = ("create-admin", "db", "notify-moderators", "purge-unverified")
+MANAGEMENT_COMMANDS = ("create-admin", "db", "export", "import", "notify-moderators",
+                       "notify-readers", "purge-unverified")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -80,14 +80,21 @@ def count_links(html: str) -> int:
     return len(_LINK.findall(html))
 
 
-def hold_reasons(session: Session, policy: Policy, author: Reader, source: str,
-                 html: str, editing: Comment | None = None) -> list[str]:
-    """Why this comment (new, or `editing` with new text) must wait for a moderator; empty
-    when it may go live at once. An edit does not count its own approval as a track record."""
+def content_hold_reasons(policy: Policy, source: str, html: str) -> list[str]:
+    """Why this text must wait for a moderator, whoever wrote it and whenever (banned words,
+    too many links): what a post, an edit and an import all check."""
     reasons = [f"banned word: {word}" for word in banned_words_in(policy, source)]
     links = count_links(html)
     if policy.max_links is not None and links > policy.max_links:
         reasons.append(f"{links} links")
+    return reasons
+
+
+def hold_reasons(session: Session, policy: Policy, author: Reader, source: str,
+                 html: str, editing: Comment | None = None) -> list[str]:
+    """Why this comment (new, or `editing` with new text) must wait for a moderator; empty
+    when it may go live at once. An edit does not count its own approval as a track record."""
+    reasons = content_hold_reasons(policy, source, html)
     if policy.premoderation == "all":
         reasons.append("pre-moderation: all comments")
     elif policy.premoderation == "first_time":
