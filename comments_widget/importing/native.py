@@ -26,6 +26,7 @@ from comments_widget.models import (
     ExternalIdentity,
     Flag,
     Follow,
+    ImportedRecord,
     Reader,
     Thread,
     Vote,
@@ -56,10 +57,14 @@ FIELDS: dict[str, tuple[Any, tuple[str, ...]]] = {
                     "resolved_at")),
     "audit": (AuditEntry, ("id", "actor_id", "action", "target_type", "target_id", "before",
                            "after", "detail", "created_at")),
+    # Where imported rows came from, so importing the old export again after a move still
+    # imports nothing twice.
+    "origin": (ImportedRecord, ("source", "kind", "source_id", "target_id")),
 }
 _TIMES = {"email_verified_at", "created_at", "banned_at", "banned_until", "closed_at",
           "updated_at", "edited_at", "announced_at", "notified_at", "resolved_at"}
-_KEYS = {"vote": ("comment_id", "reader_id"), "follow": ("thread_id", "reader_id")}
+_KEYS = {"vote": ("comment_id", "reader_id"), "follow": ("thread_id", "reader_id"),
+         "origin": ("source", "kind", "source_id")}
 
 
 def _plain(value: object) -> object:
@@ -97,6 +102,9 @@ def _site_filter(kind: str, site: str | None) -> list[Any]:
         "audit": [sa.or_(
             (AuditEntry.target_type == "comment") & AuditEntry.target_id.in_(comments),
             (AuditEntry.target_type == "thread") & AuditEntry.target_id.in_(threads))],
+        "origin": [sa.or_(
+            (ImportedRecord.kind == "comment") & ImportedRecord.target_id.in_(comments),
+            (ImportedRecord.kind == "author") & ImportedRecord.target_id.in_(people))],
     }[kind]
 
 
@@ -127,7 +135,7 @@ def export(session: Session, out: IO[str], site: str | None = None,
                            f"not {site!r}")
     site = site.rstrip("/") if site else None
     out.write(json.dumps({"type": "header", "format": FORMAT, "version": VERSION,
-                          "site": site}) + "\n")
+                          "site": site}, separators=(",", ":")) + "\n")
     counts: dict[str, int] = {}
     for kind in FIELDS:
         counts[kind] = 0
