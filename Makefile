@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-postgres test-crash test-fuzz lint bench bench-load bench-explain clean messages
+.PHONY: demo test test-postgres test-crash test-fuzz lint bench bench-load bench-import bench-explain clean messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -45,6 +45,10 @@ bench: $(STAMP)
 bench-load: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+bench-import: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/import_bench.py $(BENCH_ARGS)
 
 bench-explain: $(STAMP)
 	$(BIN)/python bench/explain.py

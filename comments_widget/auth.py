@@ -16,6 +16,7 @@ A session and a remember cookie carry the reader's session identifier; replacing
 from __future__ import annotations
 
 import hmac
+import time
 from typing import Any
 
 from flask import after_this_request, current_app, g, request, session
@@ -30,6 +31,9 @@ from comments_widget.services.external import sign_in_external
 from comments_widget.state import current_state, db_session
 
 SESSION_KEY = "comments_widget_reader"
+# When this browser last logged in (Unix seconds): erasing an account without a password here
+# needs a login within the last few minutes.
+SIGNED_IN_AT_KEY = "comments_widget_signed_in_at"
 REMEMBER_COOKIE = "comments_widget_remember"
 _TOKEN_KEY = "_comments_widget_bearer"
 _SESSION_READER_KEY = "_comments_widget_session_reader"
@@ -75,6 +79,7 @@ def session_reader() -> Reader | None:
         reader = _reader_for_ident(ident)
         if reader is not None:
             session[SESSION_KEY] = [reader.id, reader.session_id]
+    session[SIGNED_IN_AT_KEY] = int(time.time())
     setattr(g, _SESSION_READER_KEY, reader)
     return reader
 
@@ -82,6 +87,7 @@ def session_reader() -> Reader | None:
 def start_session(reader: Reader) -> None:
     """Log the reader in on the comment server, and remember them for the configured time."""
     session[SESSION_KEY] = [reader.id, reader.session_id]
+    session[SIGNED_IN_AT_KEY] = int(time.time())
     setattr(g, _SESSION_READER_KEY, reader)
     remember = _remember_serializer().dumps([reader.id, reader.session_id])
     remember_for = current_state().remember_for

@@ -88,6 +88,15 @@ class PasswordChangeForm(ReaderForm):
     submit = SubmitField(_l("Change password"))
 
 
+class EraseForm(ReaderForm):
+    """Deleting one's account: the password (where there is one) and an explicit yes."""
+
+    password = PasswordField(_l("Your password"), validators=[Length(max=MAX_PASSWORD_LENGTH)])
+    sure = BooleanField(_l("I understand that my account is deleted for good"),
+                        validators=[DataRequired(_l("Tick the box to confirm."))])
+    submit = SubmitField(_l("Delete my account"))
+
+
 class EmailPreferencesForm(ReaderForm):
     digest = BooleanField(_l("Email me when comments wait for review"))
     decisions = BooleanField(_l("Email me when a moderator publishes or turns down a comment "

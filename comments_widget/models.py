@@ -101,6 +101,9 @@ class Reader(Base):
     # the SHA-256 of their lower-cased address, so whoever verifies it can claim the comments.
     imported_email_hash: Mapped[str | None] = mapped_column(sa.String(64), default=None,
                                                             index=True)
+    # The reader asked for their account to be erased (or an admin did it for them): the row
+    # stays only so their comments keep their place, with nothing that identifies anyone.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
     def is_banned(self, now: datetime | None = None) -> bool:
         """Banned now: a ban with no end date, or one that has not ended yet."""

@@ -19,7 +19,8 @@
     en: {
       code: "en", heading: "Comments", count: { one: "{n} comment", other: "{n} comments" }, none: "No comments yet. Be the first.",
       leave: "Leave a comment", needLogin: "You need to login to leave a comment.", login: "Log-in",
-      as: "Logged in as {name}.", logout: "Log out", account: "Your account", label: "Your comment", post: "Post comment",
+      as: "Logged in as {name}.", logout: "Log out", account: "Your account",
+      claim: "Your comments from before are here: link them to your account", label: "Your comment", post: "Post comment",
       posting: "Posting…", reply: "Reply", replyTo: "Reply to {name}", cancel: "Cancel",
       pending: "Awaiting moderation", loading: "Loading comments…", hint: "Markdown: *emphasis*, `code`, [links](https://…), > quotes",
       offline: "Could not reach the comment server. Check your connection and try again.",
@@ -597,6 +598,9 @@
     box.appendChild(h("p", { "class": "who" }, [
       this.thread && this.thread.key ? this.toggle("follow", this.following) : null, " ",
       this.toggle("replies", this.reader.reply_emails)]));
+    if (this.reader.claimable) {
+      box.appendChild(h("p", { "class": "hint" }, [h("a", { href: BASE + "/account?lang=" + this.lang, target: "_blank", rel: "noopener", "class": "link" }, [this.t("claim")])]));
+    }
     if (this.reader.must_confirm_email) { box.appendChild(h("p", { "class": "hint", role: "status" }, [this.t("confirm")])); }
     if (this.replyTo === null) { box.appendChild(this.renderForm(null)); }
     return box;

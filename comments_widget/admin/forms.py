@@ -44,6 +44,15 @@ class PolicyForm(FlaskForm):
     flag_threshold = IntegerField("Reports that hide a comment until reviewed",
                                   validators=[NumberRange(min=1, max=1000)])
     downvotes = BooleanField("Readers may vote comments down as well as up")
+    erased_comments = SelectField("When a reader's account is erased, their comments", choices=[
+        SelectChoice("anonymise", "Stay, shown as by “Deleted account”"),
+        SelectChoice("delete", "Are deleted (replies keep their place)"),
+    ])
+
+
+class EraseReaderForm(FlaskForm):
+    requested = BooleanField("The reader asked for their account to be erased",
+                             validators=[DataRequired("Tick the box to confirm.")])
 
 
 class BanForm(FlaskForm):

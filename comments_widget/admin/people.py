@@ -1,4 +1,4 @@
-"""Readers: find them, ban and unban, promote and demote."""
+"""Readers: find them, ban and unban, promote and demote, erase at their request."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ from datetime import UTC, datetime, time
 from flask import Blueprint, abort, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
-from comments_widget.admin.forms import BanForm, CsrfOnlyForm, RoleForm
+from comments_widget.admin.forms import BanForm, CsrfOnlyForm, EraseReaderForm, RoleForm
 from comments_widget.admin.helpers import attempt, int_arg
 from comments_widget.auth import session_reader
 from comments_widget.models import Reader, Role
-from comments_widget.services import community
-from comments_widget.state import db_session
+from comments_widget.services import community, personal_data
+from comments_widget.state import current_policy, db_session
 
 
 def _reader(reader_id: int) -> Reader:
@@ -33,10 +33,14 @@ def readers() -> str:
 
 def reader_detail(reader_id: int) -> str:
     """One reader, with the forms to ban, unban and change their role."""
-    reader = _reader(reader_id)
+    return _detail_page(_reader(reader_id))
+
+
+def _detail_page(reader: Reader, **bound: object) -> str:
+    forms = {"ban_form": BanForm(), "role_form": RoleForm(role=reader.role.value),
+             "form": CsrfOnlyForm(), "erase_form": EraseReaderForm(), **bound}
     return render_template("comments_widget/admin/reader.html", reader=reader,
-                           ban_form=BanForm(), role_form=RoleForm(role=reader.role.value),
-                           form=CsrfOnlyForm())
+                           erased_mode=current_policy().erased_comments, **forms)
 
 
 def ban(reader_id: int) -> BaseResponse | tuple[str, int]:
@@ -44,9 +48,7 @@ def ban(reader_id: int) -> BaseResponse | tuple[str, int]:
     reader = _reader(reader_id)
     form = BanForm()
     if not form.validate_on_submit():
-        return render_template("comments_widget/admin/reader.html", reader=reader,
-                               ban_form=form, role_form=RoleForm(role=reader.role.value),
-                               form=CsrfOnlyForm()), 400
+        return _detail_page(reader, ban_form=form), 400
     until = (datetime.combine(form.until.data, time.max, tzinfo=UTC)
              if form.until.data else None)
 
@@ -86,6 +88,22 @@ def set_role(reader_id: int) -> BaseResponse:
     return attempt(change, "comments_widget.admin.reader_detail", reader_id=reader.id)
 
 
+def erase(reader_id: int) -> BaseResponse | tuple[str, int]:
+    """Erase a reader's account at their request; the audit log keeps only that it happened."""
+    reader = _reader(reader_id)
+    form = EraseReaderForm()
+    if not form.validate_on_submit():
+        return _detail_page(reader, erase_form=form), 400
+
+    def change() -> str:
+        erased = personal_data.erase_for_reader(db_session(), session_reader(), reader,
+                                                current_policy())
+        done = "deleted" if erased.mode == "delete" else "kept, anonymised"
+        return f"The account is erased; its {erased.comments} comments are {done}."
+
+    return attempt(change, "comments_widget.admin.reader_detail", reader_id=reader.id)
+
+
 def register(admin: Blueprint) -> None:
     """Add these pages to the dashboard blueprint."""
     admin.add_url_rule("/readers", "readers", readers)
@@ -93,3 +111,5 @@ def register(admin: Blueprint) -> None:
     admin.add_url_rule("/readers/<cw_id:reader_id>/ban", "ban", ban, methods=["POST"])
     admin.add_url_rule("/readers/<cw_id:reader_id>/unban", "unban", unban, methods=["POST"])
     admin.add_url_rule("/readers/<cw_id:reader_id>/role", "set_role", set_role, methods=["POST"])
+    admin.add_url_rule("/readers/<cw_id:reader_id>/erase", "erase_reader", erase,
+                       methods=["POST"])

@@ -30,7 +30,8 @@ def _policy_from(form: PolicyForm) -> Policy:
                   first_time_threshold=form.first_time_threshold.data, banned_words=words,
                   max_links=form.max_links.data, auto_close_days=form.auto_close_days.data,
                   edit_window_minutes=form.edit_window_minutes.data,
-                  flag_threshold=form.flag_threshold.data, downvotes=form.downvotes.data)
+                  flag_threshold=form.flag_threshold.data, downvotes=form.downvotes.data,
+                  erased_comments=form.erased_comments.data)
 
 
 def policy_page(require_admin: Callable[[], object]) -> BaseResponse | str | tuple[str, int]:

@@ -19,7 +19,7 @@ from typing import IO, Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from comments_widget.importing.records import ImportError_, storable
+from comments_widget.importing.records import ImportError_, json_lines, storable
 from comments_widget.models import (
     AuditEntry,
     Comment,
@@ -42,7 +42,7 @@ FIELDS: dict[str, tuple[Any, tuple[str, ...]]] = {
     "reader": (Reader, ("id", "display_name", "email", "email_verified_at", "role",
                         "created_at", "banned_at", "banned_until", "ban_reason",
                         "digest_emails", "moderation_emails", "reply_emails", "avatar_url",
-                        "imported_email_hash")),
+                        "imported_email_hash", "erased_at")),
     "identity": (ExternalIdentity, ("id", "reader_id", "provider", "subject", "email",
                                     "created_at")),
     "thread": (Thread, ("id", "key", "url", "title", "created_at", "closed_at",
@@ -61,7 +61,7 @@ FIELDS: dict[str, tuple[Any, tuple[str, ...]]] = {
     # imports nothing twice.
     "origin": (ImportedRecord, ("source", "kind", "source_id", "target_id")),
 }
-_TIMES = {"email_verified_at", "created_at", "banned_at", "banned_until", "closed_at",
+_TIMES = {"erased_at", "email_verified_at", "created_at", "banned_at", "banned_until", "closed_at",
           "updated_at", "edited_at", "announced_at", "notified_at", "resolved_at"}
 _KEYS = {"vote": ("comment_id", "reader_id"), "follow": ("thread_id", "reader_id"),
          "origin": ("source", "kind", "source_id")}
@@ -167,20 +167,6 @@ def _typed(kind: str, line: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def _lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    with path.open(encoding="utf-8") as lines:
-        for number, text in enumerate(lines, start=1):
-            if not text.strip():
-                continue
-            try:
-                line = json.loads(text)
-            except json.JSONDecodeError as error:
-                raise ImportError_(f"line {number} is not JSON ({error})") from error
-            if not isinstance(line, dict):
-                raise ImportError_(f"line {number} is not a JSON object")
-            yield number, line
-
-
 def restore(session: Session, path: Path,
             on_progress: Callable[[int], None] = lambda n: None) -> dict[str, int]:
     """Load an export into this (empty) database in one transaction: all or nothing, so a
@@ -191,7 +177,7 @@ def restore(session: Session, path: Path,
                 "a native import restores into a database with no comments, articles or "
                 "accounts yet, keeping every id (this one has some: was it restored already?). "
                 "Point COMMENTS_WIDGET_DATABASE_URL at a new database and run it there.")
-    lines = _lines(path)
+    lines = json_lines(path)
     first = next(lines, None)
     if first is None or first[1].get("type") != "header" or first[1].get("format") != FORMAT:
         raise ImportError_(f"{path.name} is not a comments_widget export (no header line)")

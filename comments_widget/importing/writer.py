@@ -13,6 +13,7 @@ moderators already decided; and reply or follow emails (imported comments count 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
@@ -38,6 +39,11 @@ MISSING_PARENT = "reply to a comment not in the export: made top-level"
 OTHER_THREAD = "reply to a comment on another article: made top-level"
 NO_DATE = "no usable date: the time of the import used"
 HELD = "approved there, held here by the content rules"
+
+
+def author_source_id(author_key: str) -> str:
+    """How an author is remembered in the origin table: a hash, as the key may be an address."""
+    return hashlib.sha256(storable(author_key).encode()).hexdigest()
 
 
 def too_deep(max_depth: int) -> str:
@@ -364,7 +370,7 @@ class Importer:
             if record.author_key not in self._authors and record.author_key not in first:
                 first[record.author_key] = record
         if first:
-            keys = {source_key(k): k for k in first}
+            keys = {author_source_id(k): k for k in first}
             found = session.execute(
                 sa.select(ImportedRecord.source_id, ImportedRecord.target_id).where(
                     ImportedRecord.source == self.source, ImportedRecord.kind == "author",
@@ -381,7 +387,7 @@ class Importer:
                 ids = list(session.scalars(
                     sa.insert(Reader).returning(Reader.id, sort_by_parameter_order=True), rows))
                 session.execute(sa.insert(ImportedRecord), [
-                    {"source": self.source, "kind": "author", "source_id": source_key(k),
+                    {"source": self.source, "kind": "author", "source_id": author_source_id(k),
                      "target_id": reader_id} for k, reader_id in zip(new, ids, strict=True)])
                 self._authors.update(zip(new, ids, strict=True))
                 self.summary.authors_created += len(new)

@@ -15,6 +15,7 @@ from comments_widget.errors import InvalidInput
 from comments_widget.models import Comment, Reader, Setting, Status, Thread
 
 PREMODERATION_MODES = ("off", "all", "first_time")
+ERASED_COMMENTS = ("anonymise", "delete")
 _LINK = re.compile(r"<a\s", re.IGNORECASE)
 
 
@@ -30,9 +31,15 @@ class Policy:
     edit_window_minutes: int = 15
     flag_threshold: int = 3  # reports that hide a comment until a moderator decides
     downvotes: bool = False  # readers may vote comments down as well as up
+    # When an account is erased, its comments stay under "Deleted account" ("anonymise") or
+    # lose their text ("delete"); replies keep their place either way.
+    erased_comments: str = "anonymise"
 
     def validated(self) -> Policy:
         """Self, or InvalidInput naming the field that is out of range."""
+        if self.erased_comments not in ERASED_COMMENTS:
+            raise InvalidInput(f"Erased accounts' comments must be one of "
+                               f"{', '.join(ERASED_COMMENTS)}.")
         if self.premoderation not in PREMODERATION_MODES:
             raise InvalidInput(f"Pre-moderation must be one of {', '.join(PREMODERATION_MODES)}.")
         for name in ("first_time_threshold", "edit_window_minutes", "flag_threshold"):

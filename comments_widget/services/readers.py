@@ -79,7 +79,10 @@ def ban_message(reader: Reader) -> str:
 
 
 def ensure_may_act(reader: Reader) -> None:
-    """Forbidden (code `banned`) unless this reader may log in, post, edit, delete and flag."""
+    """Forbidden (code `banned`) unless this reader may log in, post, edit, delete and flag;
+    NotAuthenticated for an erased account, which nobody can act as any more."""
+    if reader.erased_at is not None:
+        raise NotAuthenticated(_("This account was deleted."), code="account_erased")
     if reader.is_banned():
         raise Forbidden(ban_message(reader), code="banned")
 

@@ -13,6 +13,7 @@ from comments_widget.views import (
     feeds,
     guards,
     login_links,
+    my_data,
     outages,
     pages,
     popup,
@@ -46,6 +47,7 @@ def create_blueprint() -> Blueprint:
     verify.register(reader_pages)
     unsubscribe.register(reader_pages)
     account.register(reader_pages)
+    my_data.register(reader_pages)
     login_links.register(reader_pages)
     sign_in_with.register(reader_pages)
     blueprint.register_blueprint(reader_pages)

@@ -1,5 +1,6 @@
 """The reader's own account page on the comment server (first-party, reached from the embed):
-display name, email address, password, and logging out everywhere."""
+display name, email address, password, and logging out everywhere (their data, claiming
+imported comments and deleting the account: my_data.py)."""
 
 from __future__ import annotations
 
@@ -16,14 +17,16 @@ from comments_widget.forms import (
     ConfirmForm,
     EmailChangeForm,
     EmailPreferencesForm,
+    EraseForm,
     NameForm,
     PasswordChangeForm,
 )
 from comments_widget.i18n import gettext as _
 from comments_widget.models import Reader
+from comments_widget.services import claims
 from comments_widget.services import readers as reader_service
 from comments_widget.services.announce import wants_replies
-from comments_widget.state import current_state, db_session
+from comments_widget.state import current_policy, current_state, db_session
 from comments_widget.views.notifications import announce_rules
 from comments_widget.views.verify import send_confirmation
 
@@ -39,16 +42,22 @@ def _forms(reader: Reader, **bound: object) -> dict[str, object]:
             prefix="emails", digest=reader.digest_emails, decisions=reader.moderation_emails,
             replies=wants_replies(reader, current_state().reply_emails_default)),
         "form": ConfirmForm(prefix="everywhere"),
+        "claim_form": ConfirmForm(prefix="claim"),
+        "erase_form": EraseForm(prefix="erase"),
     }
     forms.update(bound)
     return forms
 
 
-def _page(reader: Reader, status: int = 200, **bound: object) -> tuple[str, int]:
+def page(reader: Reader, status: int = 200, **bound: object) -> tuple[str, int]:
+    """The account page, with `bound` forms (holding what was typed and its errors)."""
     state = current_state()
     return render_template("comments_widget/account.html", reader=reader,
                            verification=state.email_verification,
                            min_password_length=state.min_password_length,
+                           claimable=claims.claimable_count(db_session(), reader),
+                           has_password=bool(reader.password_hash),
+                           current_policy_erased=current_policy().erased_comments,
                            **_forms(reader, **bound)), status
 
 
@@ -57,7 +66,7 @@ def account() -> BaseResponse | tuple[str, int]:
     reader = session_reader()
     if reader is None:
         return redirect(url_for("comments_widget.pages.login", next=url_for(HOME)))
-    return _page(reader)
+    return page(reader)
 
 
 def _attempt(form_name: str, form: FlaskForm, change: Callable[[Reader], str]
@@ -68,7 +77,7 @@ def _attempt(form_name: str, form: FlaskForm, change: Callable[[Reader], str]
     if reader is None:
         return redirect(url_for("comments_widget.pages.login", next=url_for(HOME)))
     if not form.validate_on_submit():
-        return _page(reader, 400, **{form_name: form})
+        return page(reader, 400, **{form_name: form})
     session = db_session()
     try:
         reader_service.ensure_may_act(reader)
@@ -77,7 +86,7 @@ def _attempt(form_name: str, form: FlaskForm, change: Callable[[Reader], str]
     except WidgetError as error:
         session.rollback()
         form.form_errors.append(error.message)
-        return _page(session.get(Reader, reader.id), 400, **{form_name: form})
+        return page(session.get(Reader, reader.id), 400, **{form_name: form})
     flash(message, "success")
     return redirect(url_for(HOME))
 

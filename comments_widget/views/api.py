@@ -11,7 +11,7 @@ from comments_widget.errors import Forbidden, InvalidInput, NotAuthenticated, No
 from comments_widget.i18n import gettext as _
 from comments_widget.models import Reader, Status
 from comments_widget.page_meta import fetch_page_meta, no_page_meta
-from comments_widget.services import announce, flags, reading, single_sign_on, votes
+from comments_widget.services import announce, claims, flags, reading, single_sign_on, votes
 from comments_widget.services import comments as comment_service
 from comments_widget.services import readers as reader_service
 from comments_widget.services.external import contact_email
@@ -165,7 +165,9 @@ def get_me() -> Response:
     body["reader"] = {
         **reader_json(reader),
         "must_confirm_email": must_confirm(reader, current_state().email_verification),
-        "reply_emails": announce.wants_replies(reader, current_state().reply_emails_default)}
+        "reply_emails": announce.wants_replies(reader, current_state().reply_emails_default),
+        # Imported comments written with this reader's address, waiting to be claimed.
+        "claimable": claims.claimable_count(db_session(), reader) > 0}
     if not authenticated_by_token():
         body["csrf_token"] = generate_csrf()
     return jsonify(body)

@@ -1,5 +1,6 @@
-"""Imports: where each imported comment and author came from, and imported authors' hashed
-addresses (so a reader who registers with that address can claim their old comments).
+"""Imports and erasure: where each imported comment and author came from, imported authors'
+hashed addresses (so a reader who registers with that address can claim their old comments),
+and when an account was erased.
 
 Revision ID: 0011_imports
 Revises: 0010_reader_notifications
@@ -22,6 +23,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("imported_email_hash", sa.String(64), nullable=True))
         batch_op.create_index(op.f("ix_comments_widget_readers_imported_email_hash"),
                               ["imported_email_hash"])
+        batch_op.add_column(sa.Column("erased_at", sa.DateTime(timezone=True), nullable=True))
     op.create_table(
         "comments_widget_imported",
         sa.Column("source", sa.String(300), nullable=False),
@@ -36,5 +38,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("comments_widget_imported")
     with op.batch_alter_table("comments_widget_readers") as batch_op:
+        batch_op.drop_column("erased_at")
         batch_op.drop_index(op.f("ix_comments_widget_readers_imported_email_hash"))
         batch_op.drop_column("imported_email_hash")
