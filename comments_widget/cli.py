@@ -64,7 +64,8 @@ def create_admin(email: str, name: str, password: str | None) -> None:
     """Make EMAIL an admin, creating the account if there is none."""
     state = current_state()
     with state.session_factory() as session:
-        if password is None and readers.find_reader_by_email(session, email) is None:
+        existing = readers.find_reader_by_email(session, email)
+        if password is None and (existing is None or not existing.password_hash):
             password = click.prompt("Password for the new account", hide_input=True,
                                     confirmation_prompt=True)
         try:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from comments_widget.models import Comment, ExternalIdentity, Reader
-from comments_widget.services import moderation
+from comments_widget.services import moderation, readers
 from tests.conftest import ARTICLE, SITE, bearer, create_reader, fresh_database, make_staff, post
 from tests.test_import import EXPORTS, import_export, snapshot
 
@@ -171,3 +171,21 @@ def test_a_hostile_body_in_an_export_is_sanitised_on_restore(
         html = "".join(db.scalars(sa.select(Comment.body_html)))
     assert "<script" not in html and "javascript:" not in html.replace(
         "[x](javascript:alert(2))", "")
+
+
+def test_after_a_restore_the_admin_sets_a_password_from_the_command_line(
+        make_app: Any, tmp_path: Path, other_database: str) -> None:
+    app = two_sites(make_app)
+    busy_site(app)
+    export(app, tmp_path / "out.jsonl")
+    target = two_sites(make_app, COMMENTS_WIDGET_DATABASE_URL=other_database)
+    assert restore(target, tmp_path / "out.jsonl").exit_code == 0
+    runner = target.test_cli_runner()
+    result = runner.invoke(args=["comments-widget", "create-admin", "morgan@example.org",
+                                 "--password", "a new long password"])
+    assert result.exit_code == 0, result.output
+    with target.extensions["comments_widget"].session_factory() as db:
+        morgan = readers.authenticate(db, "morgan@example.org", "a new long password")
+        assert morgan.role.value == "admin"
+        ada = readers.find_reader_by_email(db, "ada@example.org")
+        assert ada is not None and ada.password_hash == ""  # Readers use "Forgot it?".

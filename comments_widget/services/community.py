@@ -102,11 +102,13 @@ def set_role(session: Session, actor: Reader, reader: Reader, role: Role) -> Non
 
 def ensure_admin(session: Session, email: str, display_name: str | None = None,
                  password: str | None = None, min_password_length: int = 8) -> tuple[Reader, bool]:
-    """Make the reader with this email an admin, creating the account if a password is given.
+    """Make the reader with this email an admin, creating the account if a password is given
+    (or giving one to an account that has none: restored from an export, see docs/moving.md).
 
     Returns the reader and whether the account was created.
     """
-    from comments_widget.services.readers import find_reader_by_email, register_reader
+    from comments_widget.services.readers import (change_password, find_reader_by_email,
+                                                  register_reader)
 
     reader = find_reader_by_email(session, email)
     created = False
@@ -118,6 +120,8 @@ def ensure_admin(session: Session, email: str, display_name: str | None = None,
                                  password=password, min_password_length=min_password_length,
                                  staff=True)
         created = True
+    elif password and not reader.password_hash:
+        change_password(session, reader, password, min_password_length)
     if reader.role != Role.ADMIN:
         audit.record(session, None, "set_role", "reader", reader.id, reader.role.value,
                      Role.ADMIN.value, "command line")
