@@ -6,6 +6,7 @@ cases real exports have; the Isso database is written by Isso itself (tests/isso
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import subprocess
 import venv
@@ -348,6 +349,36 @@ def test_isso_needs_the_site_for_its_relative_uris(make_app: Any, isso_python: P
     assert summary.stored == 0
     assert summary.skipped == {
         "article URL not usable (relative without --site, or invalid)": 9}
+
+
+# -- gzipped exports, as Disqus, Remark42 and Commento hand them out -----------------------------
+
+
+@pytest.mark.parametrize(("export_format", "name"), [
+    ("disqus", "disqus.xml"), ("wordpress", "wordpress.xml"), ("remark42", "remark42.jsonl"),
+    ("commento", "commento.json")])
+def test_a_gzipped_export_imports_as_the_plain_one(make_app: Any, tmp_path: Path,
+                                                   export_format: str, name: str) -> None:
+    zipped = tmp_path / f"{name}.gz"
+    zipped.write_bytes(gzip.compress((EXPORTS / name).read_bytes()))
+    plain_app, zipped_app = make_app(), make_app(
+        COMMENTS_WIDGET_DATABASE_URL=f"sqlite:///{tmp_path / 'zipped.sqlite3'}")
+    assert import_export(zipped_app, export_format, zipped) == import_export(
+        plain_app, export_format, EXPORTS / name)
+    assert sorted(comments(zipped_app), key=str) == sorted(comments(plain_app), key=str)
+
+
+@pytest.mark.parametrize(("export_format", "name"), [
+    ("disqus", "disqus.xml"), ("remark42", "remark42.jsonl"), ("commento", "commento.json")])
+def test_a_gzipped_export_cut_short_is_refused_clearly(make_app: Any, tmp_path: Path,
+                                                       export_format: str, name: str) -> None:
+    data = gzip.compress((EXPORTS / name).read_bytes())
+    cut = tmp_path / f"{name}.gz"
+    cut.write_bytes(data[:len(data) // 2])
+    result = make_app().test_cli_runner().invoke(
+        args=["comments-widget", "import", export_format, str(cut), "--site", SITE])
+    assert result.exit_code == 1
+    assert "Error:" in result.output and cut.name in result.output
 
 
 # -- the command ---------------------------------------------------------------------------------

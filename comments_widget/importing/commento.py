@@ -7,7 +7,12 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from comments_widget.importing.records import ImportError_, SourceComment, parse_time
+from comments_widget.importing.records import (
+    ImportError_,
+    SourceComment,
+    open_export,
+    parse_time,
+)
 from comments_widget.models import Status
 
 _STATES = {"approved": Status.APPROVED, "unapproved": Status.PENDING,
@@ -16,8 +21,9 @@ _STATES = {"approved": Status.APPROVED, "unapproved": Status.PENDING,
 
 def read(path: Path, site: str | None) -> Iterator[SourceComment]:
     try:
-        document = json.loads(path.read_text(encoding="utf-8", errors="replace"))
-    except json.JSONDecodeError as error:
+        with open_export(path) as source:
+            document = json.loads(source.read().decode("utf-8", errors="replace"))
+    except (json.JSONDecodeError, EOFError, OSError) as error:
         raise ImportError_(f"{path.name} is not JSON ({error})") from error
     if not isinstance(document, dict) or not isinstance(document.get("comments"), list):
         raise ImportError_(f"{path.name} is not a Commento export (no \"comments\" list)")

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import io
 import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from comments_widget.models import Status
 
@@ -84,16 +86,28 @@ def parse_time(value: str | float | int | None) -> datetime | None:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
+def open_export(path: Path) -> IO[bytes]:
+    """The export's bytes, gunzipped on the fly when it is gzipped (Disqus, Remark42 and
+    Commento all hand their exports out as .gz)."""
+    with path.open("rb") as probe:
+        gzipped = probe.read(2) == b"\x1f\x8b"
+    return gzip.open(path, "rb") if gzipped else path.open("rb")
+
+
 def json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line number, object) for each non-blank line of a JSON-lines file, one at a time."""
-    with path.open(encoding="utf-8", errors="replace") as lines:
-        for number, text in enumerate(lines, start=1):
-            if not text.strip():
-                continue
-            try:
-                line = json.loads(text)
-            except json.JSONDecodeError as error:
-                raise ImportError_(f"{path.name} line {number} is not JSON ({error})") from error
-            if not isinstance(line, dict):
-                raise ImportError_(f"{path.name} line {number} is not a JSON object")
-            yield number, line
+    with io.TextIOWrapper(open_export(path), encoding="utf-8", errors="replace") as lines:
+        try:
+            for number, text in enumerate(lines, start=1):
+                if not text.strip():
+                    continue
+                try:
+                    line = json.loads(text)
+                except json.JSONDecodeError as error:
+                    raise ImportError_(f"{path.name} line {number} is not JSON ({error})"
+                                       ) from error
+                if not isinstance(line, dict):
+                    raise ImportError_(f"{path.name} line {number} is not a JSON object")
+                yield number, line
+        except (EOFError, OSError) as error:  # A gzipped file cut short.
+            raise ImportError_(f"{path.name} is cut short or damaged ({error})") from error

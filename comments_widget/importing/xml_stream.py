@@ -10,7 +10,7 @@ from typing import Any
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
-from comments_widget.importing.records import ImportError_
+from comments_widget.importing.records import ImportError_, open_export
 
 
 def local(tag: str) -> str:
@@ -43,24 +43,26 @@ def attribute(element: Any, name: str) -> str:
 
 def elements(path: Path, wanted: set[str], depth: int) -> Iterator[Any]:
     """Each element named in `wanted` found `depth` levels below the root, complete; it and
-    everything before it is freed once the caller moves on."""
+    everything before it is freed once the caller moves on. A gzipped file is read as is."""
     level, parents = 0, []
-    try:
-        for event, element in iterparse(str(path), events=("start", "end"),
-                                        forbid_dtd=True):
-            if event == "start":
-                level += 1
-                parents.append(element)
-                continue
-            level -= 1
-            parents.pop()
-            if level == depth and local(element.tag) in wanted:
-                yield element
-            if level == depth and parents:
-                # Done with it: drop it from its parent so the tree never grows.
-                parents[-1].remove(element)
-    except DefusedXmlException as error:
-        raise ImportError_(f"{path.name} declares a DTD or entities ({error!r}); exports "
-                           "never need them, and they can hide a denial of service") from error
-    except SyntaxError as error:  # ParseError is a SyntaxError
-        raise ImportError_(f"{path.name} is not well-formed XML ({error})") from error
+    with open_export(path) as source:
+        try:
+            for event, element in iterparse(source, events=("start", "end"),
+                                            forbid_dtd=True):
+                if event == "start":
+                    level += 1
+                    parents.append(element)
+                    continue
+                level -= 1
+                parents.pop()
+                if level == depth and local(element.tag) in wanted:
+                    yield element
+                if level == depth and parents:
+                    # Done with it: drop it from its parent so the tree never grows.
+                    parents[-1].remove(element)
+        except DefusedXmlException as error:
+            raise ImportError_(f"{path.name} declares a DTD or entities ({error!r}); exports "
+                               "never need them, and they can hide a denial of service"
+                               ) from error
+        except (SyntaxError, EOFError, OSError) as error:  # ParseError is a SyntaxError
+            raise ImportError_(f"{path.name} is not well-formed XML ({error})") from error

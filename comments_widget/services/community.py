@@ -107,8 +107,11 @@ def ensure_admin(session: Session, email: str, display_name: str | None = None,
 
     Returns the reader and whether the account was created.
     """
-    from comments_widget.services.readers import (change_password, find_reader_by_email,
-                                                  register_reader)
+    from comments_widget.services.readers import (
+        change_password,
+        find_reader_by_email,
+        register_reader,
+    )
 
     reader = find_reader_by_email(session, email)
     created = False
