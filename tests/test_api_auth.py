@@ -24,7 +24,7 @@ def test_token_identifies_the_reader(client: FlaskClient, auth: dict, reader: Re
     body = client.get(ME, headers=auth).get_json()
     assert body == {"reader": {"id": reader.id, "name": "Ada", "role": "reader", "banned": None,
                                "external": False, "must_confirm_email": False,
-                               "reply_emails": False},
+                               "reply_emails": False, "claimable": False},
                     "login_url": None, "logout_url": None}
 
 
