@@ -32,6 +32,7 @@ from comments_widget.models import (
     Vote,
 )
 from comments_widget.sanitize import render_comment
+from comments_widget.services import versions
 from comments_widget.urls import origin_of
 
 FORMAT, VERSION = "comments_widget", 1
@@ -207,10 +208,8 @@ def restore(session: Session, path: Path,
             raise ImportError_(f"line {number}: {error}") from error
         counts[kind] += 1
     flush()
-    session.execute(sa.update(Thread).values(
-        version=1, comment_count=sa.select(sa.func.count(Comment.id)).where(
-            Comment.thread_id == Thread.id, Comment.status == "approved",
-            Comment.hidden_by_flags.is_(False)).scalar_subquery()))
+    session.execute(sa.update(Thread).values(version=1,
+                                             comment_count=versions.visible_count()))
     _move_sequences_on(session)
     return counts
 

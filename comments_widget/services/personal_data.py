@@ -36,7 +36,7 @@ from comments_widget.models import (
 )
 from comments_widget.services import audit, versions
 from comments_widget.services.policy import Policy
-from comments_widget.services.votes import wilson_lower_bound
+from comments_widget.services.votes import move_tally
 
 ERASED_NAME = "Deleted account"
 FORMAT_VERSION = 1
@@ -105,20 +105,13 @@ class Erasure:
 
 def _take_back_votes(session: Session, reader: Reader) -> set[int]:
     """Remove the reader's votes, and their weight from each comment's tally and rank."""
-    threads: set[int] = set()
-    for vote in session.scalars(sa.select(Vote).where(Vote.reader_id == reader.id)).all():
-        up, down = session.execute(
-            sa.update(Comment).where(Comment.id == vote.comment_id)
-            .values(upvotes=Comment.upvotes - int(vote.value == 1),
-                    downvotes=Comment.downvotes - int(vote.value == -1))
-            .returning(Comment.upvotes, Comment.downvotes)
-            .execution_options(synchronize_session=False)).one()
-        threads.add(session.scalar(sa.update(Comment).where(Comment.id == vote.comment_id)
-                                   .values(rank=wilson_lower_bound(up, down))
-                                   .returning(Comment.thread_id)
-                                   .execution_options(synchronize_session=False)))
+    votes = session.execute(sa.select(Vote, Comment.thread_id)
+                            .join(Comment, Comment.id == Vote.comment_id)
+                            .where(Vote.reader_id == reader.id)).all()
+    for vote, _thread_id in votes:
+        move_tally(session, vote.comment_id, -int(vote.value == 1), -int(vote.value == -1))
         session.delete(vote)
-    return threads
+    return {thread_id for _vote, thread_id in votes}
 
 
 def erase_for_reader(session: Session, actor: Reader, reader: Reader,

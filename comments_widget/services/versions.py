@@ -20,11 +20,15 @@ def _changes(added: int | None = None) -> dict:
     # new visible comment, the commonest change by far, just adds one, also atomically.
     if added is not None:
         return {"version": Thread.version + 1, "comment_count": Thread.comment_count + added}
-    visible = (sa.select(sa.func.count(Comment.id))
-               .where(Comment.thread_id == Thread.id, Comment.status == Status.APPROVED,
-                      Comment.hidden_by_flags.is_(False))
-               .scalar_subquery())
-    return {"version": Thread.version + 1, "comment_count": visible}
+    return {"version": Thread.version + 1, "comment_count": visible_count()}
+
+
+def visible_count() -> sa.ScalarSelect[int]:
+    """Each thread's visible comments, counted in SQL (what `comment_count` holds)."""
+    return (sa.select(sa.func.count(Comment.id))
+            .where(Comment.thread_id == Thread.id, Comment.status == Status.APPROVED,
+                   Comment.hidden_by_flags.is_(False))
+            .scalar_subquery())
 
 
 # The commonest write of all (a new visible comment), built once.

@@ -48,6 +48,20 @@ class Tally:
     mine: int
 
 
+def move_tally(session: Session, comment_id: int, up_change: int,
+               down_change: int) -> tuple[int, int]:
+    """Move a comment's counters in SQL and its rank with them; the new (up, down)."""
+    up, down = session.execute(
+        sa.update(Comment).where(Comment.id == comment_id)
+        .values(upvotes=Comment.upvotes + up_change, downvotes=Comment.downvotes + down_change)
+        .returning(Comment.upvotes, Comment.downvotes)
+        .execution_options(synchronize_session=False)).one()
+    session.execute(sa.update(Comment).where(Comment.id == comment_id)
+                    .values(rank=wilson_lower_bound(up, down))
+                    .execution_options(synchronize_session=False))
+    return up, down
+
+
 def vote(session: Session, reader: Reader, comment_id: int, value: object, policy: Policy,
          must_confirm: bool) -> Tally:
     """Set (1 or -1) or take back (0) this reader's vote on a visible comment of someone else,
@@ -79,16 +93,8 @@ def vote(session: Session, reader: Reader, comment_id: int, value: object, polic
     else:
         session.add(Vote(comment_id=comment.id, reader_id=reader.id, value=value))
     session.flush()
-    up_change = (value == 1) - (before == 1)
-    down_change = (value == -1) - (before == -1)
-    up, down = session.execute(
-        sa.update(Comment).where(Comment.id == comment.id)
-        .values(upvotes=Comment.upvotes + up_change, downvotes=Comment.downvotes + down_change)
-        .returning(Comment.upvotes, Comment.downvotes)
-        .execution_options(synchronize_session=False)).one()
-    session.execute(sa.update(Comment).where(Comment.id == comment.id)
-                    .values(rank=wilson_lower_bound(up, down))
-                    .execution_options(synchronize_session=False))
+    up, down = move_tally(session, comment.id, int(value == 1) - int(before == 1),
+                          int(value == -1) - int(before == -1))
     session.expire(comment)
     versions.bump(session, [comment.thread_id], added=0)
     return Tally(up, down, value)

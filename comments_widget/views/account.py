@@ -61,11 +61,16 @@ def page(reader: Reader, status: int = 200, **bound: object) -> tuple[str, int]:
                            **_forms(reader, **bound)), status
 
 
+def to_login() -> BaseResponse:
+    """Anonymous visitors log in first and come back to the account page."""
+    return redirect(url_for("comments_widget.pages.login", next=url_for(HOME)))
+
+
 def account() -> BaseResponse | tuple[str, int]:
     """The account page; anonymous visitors log in first and come back here."""
     reader = session_reader()
     if reader is None:
-        return redirect(url_for("comments_widget.pages.login", next=url_for(HOME)))
+        return to_login()
     return page(reader)
 
 
@@ -75,7 +80,7 @@ def _attempt(form_name: str, form: FlaskForm, change: Callable[[Reader], str]
     on a refusal show the page again with the form's error and nothing stored."""
     reader = session_reader()
     if reader is None:
-        return redirect(url_for("comments_widget.pages.login", next=url_for(HOME)))
+        return to_login()
     if not form.validate_on_submit():
         return page(reader, 400, **{form_name: form})
     session = db_session()

@@ -26,7 +26,7 @@ FRESH_LOGIN_SECONDS = 10 * 60
 def _logged_in() -> Reader | BaseResponse:
     reader = session_reader()
     if reader is None:
-        return redirect(url_for("comments_widget.pages.login", next=url_for(account.HOME)))
+        return account.to_login()
     return reader
 
 
