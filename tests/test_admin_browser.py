@@ -75,7 +75,7 @@ def test_moderator_approves_a_held_comment_and_the_reader_then_sees_it(
     item = mod.locator(".item").filter(has_text="Held until a moderator looks.")
     item.get_by_text("pre-moderation: all comments").wait_for()
     screenshot(mod, "dashboard-queue-pending")
-    item.get_by_role("button", name="Approve").click()
+    item.get_by_role("button", name="Approve", exact=True).click()
     mod.get_by_text("Approved 1 comment.").wait_for()
     assert mod.locator(".item").count() == 0
 

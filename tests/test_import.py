@@ -28,7 +28,8 @@ from comments_widget.importing.writer import (
     too_deep,
 )
 from comments_widget.models import Comment, ImportedRecord, Reader, Status, Thread
-from comments_widget.services import readers
+from comments_widget.services import hold_reasons, readers
+from comments_widget.services.hold_reasons import HoldReason
 from comments_widget.services.policy import load_policy, save_policy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -210,7 +211,8 @@ def test_content_rules_hold_an_imported_comment_as_they_would_a_new_one(make_app
     assert summary.adjusted[HELD] == 1
     with app.extensions["comments_widget"].session_factory() as db:
         held = db.scalars(sa.select(Comment).where(Comment.status == Status.PENDING)).one()
-    assert held.body_source == FIRST and "banned word: theatre" in held.hold_reasons
+    assert held.body_source == FIRST and hold_reasons.loads(held.hold_reasons) == [
+        HoldReason(hold_reasons.BANNED_WORD, "theatre")]
     assert [c["html"] for c in public_thread(app)["comments"]][0].startswith("<p>A reply")
 
 

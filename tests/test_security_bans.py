@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from comments_widget.errors import Forbidden
 from comments_widget.models import Comment, Flag, Reader, Status, utcnow
-from comments_widget.services import community
+from comments_widget.services import community, hold_reasons
+from comments_widget.services.hold_reasons import HoldReason
 from comments_widget.services.policy import Policy
 from tests.conftest import (
     ARTICLE,
@@ -115,21 +116,23 @@ def test_a_moderator_cannot_ban_or_unban_another_moderator(
 
 @pytest.mark.parametrize(
     ("policy", "edited", "reason"),
-    [(Policy(premoderation="all"), "now with a link", "pre-moderation: all comments"),
+    [(Policy(premoderation="all"), "now with a link", HoldReason(hold_reasons.PREMODERATION)),
      (Policy(max_links=3), " ".join(f"[{i}](https://spam.example/{i})" for i in range(4)),
-      "4 links"),
-     (Policy(banned_words=("casino",)), "visit my casino", "banned word: casino")],
+      HoldReason(hold_reasons.LINKS, "4")),
+     (Policy(banned_words=("casino",)), "visit my casino",
+      HoldReason(hold_reasons.BANNED_WORD, "casino"))],
 )
 def test_an_edit_runs_the_whole_policy_and_goes_back_to_the_queue(
     client: FlaskClient, auth: dict, session: Session, state, policy: Policy, edited: str,
-    reason: str
+    reason: HoldReason
 ) -> None:
     comment_id = post(client, auth, body="an innocent comment").get_json()["id"]
     set_policy(session, state, policy)
     answer = client.patch(f"{API}/comments/{comment_id}", json={"body": edited}, headers=auth)
     assert answer.get_json()["status"] == "pending"
     [comment] = stored(session, Comment)
-    assert comment.status == Status.PENDING and reason in comment.hold_reasons
+    assert comment.status == Status.PENDING
+    assert reason in hold_reasons.loads(comment.hold_reasons)
     public = client.get(f"{API}/threads", query_string={"url": ARTICLE}).get_json()
     assert public["comments"] == [] and public["thread"]["comment_count"] == 0
     mine = client.get(f"{API}/threads/mine", query_string={"url": ARTICLE}, headers=auth)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import datetime
 
 from flask import flash, redirect, request, url_for
 from markupsafe import Markup, escape
@@ -11,6 +12,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from comments_widget.errors import WidgetError
 from comments_widget.ids import parse_id
+from comments_widget.models import utcnow
 from comments_widget.state import db_session
 from comments_widget.urls import safe_redirect_target
 
@@ -53,3 +55,18 @@ def highlight(html: str, words: tuple[str, ...]) -> Markup:
     marked = [part if part.startswith("<") else
               pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", part) for part in parts]
     return Markup("".join(marked))
+
+
+def age(when: datetime, now: datetime | None = None) -> str:
+    """How long ago, in the largest whole unit: "40 minutes", "3 days", "2 years"."""
+    seconds = max(0, int(((now or utcnow()) - when).total_seconds()))
+    for unit, size in (("year", 365 * 86400), ("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return "just now"
+
+
+def template_helpers() -> dict[str, object]:
+    """Helpers every dashboard template may call."""
+    return {"age": age}

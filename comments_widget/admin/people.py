@@ -28,7 +28,7 @@ def readers() -> str:
     rows = community.reader_page(db_session(), search, before_id=int_arg("before"))
     return render_template(
         "comments_widget/admin/readers.html", rows=rows, search=search,
-        next_before=rows[-1].reader.id if len(rows) == community.PAGE_SIZE else None)
+        next_before=rows.next_before)
 
 
 def reader_detail(reader_id: int) -> str:

@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, flash, jsonify, render_template, request
+from flask import session as session_store
 from werkzeug.wrappers import Response as BaseResponse
 
 from comments_widget.admin.chart import comments_per_day_svg
 from comments_widget.admin.forms import CsrfOnlyForm
-from comments_widget.admin.helpers import attempt, highlight, int_arg
+from comments_widget.admin.helpers import back, highlight, int_arg
 from comments_widget.auth import session_reader
+from comments_widget.errors import InvalidInput, WidgetError
 from comments_widget.ids import parse_id
-from comments_widget.models import Comment, Reader, Status, utcnow
-from comments_widget.services import audit, decisions, moderation, stats
-from comments_widget.services.policy import count_links
+from comments_widget.models import Reader, utcnow
+from comments_widget.services import audit, decisions, moderation, queue_context, stats
 from comments_widget.state import current_policy, db_session
+from comments_widget.views.http import handle_widget_error
 from comments_widget.views.notifications import notify_authors_soon, notify_readers_soon
 
 ACTION_WORDS = {"approve": "Approved", "reject": "Rejected", "spam": "Marked as spam",
                 "delete": "Deleted", "restore": "Restored"}
+EXPIRED = InvalidInput("The form expired; reload the page and try again.", code="form_expired")
+UNDO_KEY = "comments_widget.undo"  # the last decision's audit entries, for the Undo button
 
 
 def overview() -> str:
@@ -28,65 +32,118 @@ def overview() -> str:
                            chart=comments_per_day_svg(numbers.per_day))
 
 
-def _first_timers(session: sa.orm.Session, author_ids: set[int]) -> set[int]:
-    if not author_ids:
-        return set()
-    rows = session.execute(
-        sa.select(Comment.author_id).where(Comment.author_id.in_(author_ids),
-                                           Comment.status == Status.APPROVED)
-        .group_by(Comment.author_id))
-    return author_ids - {author_id for (author_id,) in rows}
-
-
 def queue(name: str) -> str:
-    """One queue, newest first, filtered, one keyset page at a time."""
+    """One queue, newest first, filtered, one keyset page at a time, each comment with the
+    context a decision needs."""
     if name not in moderation.QUEUES:
         abort(404)
     session = db_session()
     filters = moderation.QueueFilter(thread_id=int_arg("thread"),
                                      site=request.args.get("site", "").strip(),
                                      search=request.args.get("q", "").strip())
-    comments = moderation.queue_page(session, name, filters, before_id=int_arg("before"))
-    ids = [comment.id for comment in comments]
+    page = moderation.queue_page(session, name, filters, before_id=int_arg("before"))
     policy = current_policy()
-    reasons = {c.id: moderation.hold_reasons_of(c) for c in comments}
+    items = queue_context.queue_items(session, page.rows, utcnow())
     return render_template(
-        "comments_widget/admin/queue.html", name=name, comments=comments, filters=filters,
+        "comments_widget/admin/queue.html", name=name, items=items, filters=filters,
         counts=moderation.queue_counts(session, filters), queues=moderation.QUEUES,
-        flags=moderation.flag_summaries(session, ids),
-        first_timers=_first_timers(session, {c.author_id for c in comments}),
-        reasons=reasons,
-        bodies={c.id: highlight(c.body_html, policy.banned_words) for c in comments},
-        link_notes={c.id: links for c in comments if (links := count_links(c.body_html))
-                    and not any("links" in r for r in reasons[c.id])},
-        next_before=ids[-1] if len(ids) == moderation.PAGE_SIZE else None,
-        form=CsrfOnlyForm(), actions=ACTION_WORDS,
+        bodies={i.comment.id: highlight(i.comment.body_html, policy.banned_words)
+                for i in items},
+        next_before=page.next_before, form=CsrfOnlyForm(), actions=ACTION_WORDS,
+        undo=session_store.pop(UNDO_KEY, None),
     )
 
 
-def act() -> BaseResponse:
-    """Apply one action to the selected comments (or to the one whose button was pressed)."""
-    form = CsrfOnlyForm()
-    if not form.validate_on_submit():
-        abort(400, description="The form expired; reload the page and try again.")
-    single = request.form.get("single", "")
+def _summary(action: str, count: int) -> str:
+    return f"{ACTION_WORDS.get(action, action)} {count} comment{'s' if count != 1 else ''}."
+
+
+def _chosen_ids(action: str) -> tuple[str, list[int]]:
+    """The action and the comments it applies to: the button pressed on one comment, a scope
+    from one comment ("author" or "thread_since"), or the ticked boxes."""
+    single, scoped = request.form.get("single", ""), request.form.get("scoped", "")
+    if scoped:
+        action, scope, raw_id = (scoped.split(":") + ["", ""])[:3]
+        anchor = parse_id(raw_id)
+        if anchor is None or scope not in ("author", "thread_since"):
+            return action, []
+        find = (moderation.ids_from_author if scope == "author"
+                else moderation.ids_in_thread_since)
+        return action, find(db_session(), anchor)
     if single:
         action, _, raw_id = single.partition(":")
         raw_ids = [raw_id]
     else:
-        action, raw_ids = request.form.get("action", ""), request.form.getlist("ids")
-    ids = [number for number in map(parse_id, raw_ids) if number is not None]
+        raw_ids = request.form.getlist("ids")
+    return action, [number for number in map(parse_id, raw_ids) if number is not None]
 
-    held = decisions.held_ids(db_session(), ids)
 
-    def change() -> str:
-        done = moderation.apply_action(db_session(), session_reader(), action, ids)
-        count = len(done)
-        return f"{ACTION_WORDS.get(action, action)} {count} comment{'s' if count != 1 else ''}."
+def act() -> BaseResponse:
+    """Apply one action to the selected comments (or to the one whose button was pressed).
 
-    return attempt(change, "comments_widget.admin.queue",
-                   after_commit=lambda: (notify_authors_soon(held), notify_readers_soon()),
-                   name="pending")
+    A page without JavaScript posts the form and is sent back; the queue's script asks for
+    JSON and stays where it is (one key per decision)."""
+    form = CsrfOnlyForm()
+    if not form.validate_on_submit():
+        return _expired()
+    action, ids = _chosen_ids(request.form.get("action", ""))
+    session = db_session()
+    held = decisions.held_ids(session, ids)
+    try:
+        decision = moderation.apply_action(session, session_reader(), action, ids)
+    except WidgetError as error:
+        session.rollback()
+        return _refuse(error)
+    session.commit()
+    notify_authors_soon(held)
+    notify_readers_soon()
+    return _decided(_summary(action, len(decision.comments)), decision)
+
+
+def undo() -> BaseResponse:
+    """Put back what one decision changed (its audit entries name it)."""
+    form = CsrfOnlyForm()
+    if not form.validate_on_submit():
+        return _expired()
+    entry_ids = [n for n in map(parse_id, request.form.getlist("entries")) if n is not None]
+    session = db_session()
+    try:
+        decision = moderation.undo(session, session_reader(), entry_ids)
+    except WidgetError as error:
+        session.rollback()
+        return _refuse(error)
+    session.commit()
+    notify_readers_soon()
+    count = len(decision.comments)
+    return _decided(f"Undone: {count} comment{'s' if count != 1 else ''} put back.", decision,
+                    undoable=False)
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _expired() -> BaseResponse:
+    if _wants_json():
+        return handle_widget_error(EXPIRED)
+    abort(400, description=EXPIRED.message)
+
+
+def _refuse(error: WidgetError) -> BaseResponse:
+    if _wants_json():
+        return handle_widget_error(error)
+    flash(error.message, "error")
+    return back("comments_widget.admin.queue", name="pending")
+
+
+def _decided(message: str, decision: moderation.Decision, undoable: bool = True) -> BaseResponse:
+    entries = [entry.id for entry in decision.entries] if undoable else []
+    if _wants_json():
+        return jsonify(message=message, ids=[c.id for c in decision.comments], undo=entries)
+    flash(message, "success")
+    if entries:
+        session_store[UNDO_KEY] = entries
+    return back("comments_widget.admin.queue", name="pending")
 
 
 def audit_log() -> str:
@@ -102,7 +159,7 @@ def audit_log() -> str:
     return render_template(
         "comments_widget/admin/audit.html", entries=entries, filters=filters,
         actions=audit.known_actions(session), moderators=moderators,
-        next_before=entries[-1].id if len(entries) == audit.PAGE_SIZE else None)
+        next_before=entries.next_before)
 
 
 def register(admin: Blueprint) -> None:
@@ -110,6 +167,7 @@ def register(admin: Blueprint) -> None:
     admin.add_url_rule("/", "overview", overview)
     admin.add_url_rule("/queue/<name>", "queue", queue)
     admin.add_url_rule("/comments/action", "act", act, methods=["POST"])
+    admin.add_url_rule("/comments/undo", "undo", undo, methods=["POST"])
     admin.add_url_rule("/audit", "audit", audit_log)
 
 

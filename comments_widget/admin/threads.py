@@ -21,12 +21,12 @@ def threads() -> str:
     """Threads with the latest activity first, searchable by title or URL."""
     search = request.args.get("q", "").strip()
     page = int_arg("page") or 1
-    rows = thread_service.thread_page(db_session(), search, page)
+    rows, has_next = thread_service.thread_page(db_session(), search, page)
     now, policy = utcnow(), current_policy()
     return render_template(
         "comments_widget/admin/threads.html", rows=rows, search=search, page=page,
         closed={row.thread.id: thread_is_closed(row.thread, policy, now) for row in rows},
-        has_next=len(rows) == thread_service.PAGE_SIZE)
+        has_next=has_next)
 
 
 def thread_detail(thread_id: int) -> str:

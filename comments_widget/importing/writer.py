@@ -14,7 +14,6 @@ moderators already decided; and reply or follow emails (imported comments count 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -29,7 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from comments_widget.importing.bodies import convert_many
 from comments_widget.importing.records import SourceComment, email_hash, source_key, storable
 from comments_widget.models import Comment, ImportedRecord, Reader, Status, Thread, utcnow
-from comments_widget.services import versions
+from comments_widget.services import hold_reasons, versions
 from comments_widget.services.policy import Policy, content_hold_reasons
 from comments_widget.services.votes import wilson_lower_bound
 from comments_widget.urls import InvalidUrl, normalize_url
@@ -292,7 +291,7 @@ class Importer:
                 "author_id": item.author_id, "depth": depth,
                 "root_id": parent.root_id if parent else None,
                 "body_source": item.source, "body_html": item.html, "status": status,
-                "hold_reasons": json.dumps(reasons), "created_at": created,
+                "hold_reasons": hold_reasons.dumps(reasons), "created_at": created,
                 "updated_at": created, "upvotes": record.upvotes,
                 "downvotes": record.downvotes,
                 "rank": wilson_lower_bound(record.upvotes, record.downvotes),

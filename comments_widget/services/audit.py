@@ -8,16 +8,21 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from comments_widget.models import AuditEntry, Reader
+from comments_widget.services.pages import Page, keyset_page
 
 PAGE_SIZE = 50
 
 
 def record(session: Session, actor: Reader | None, action: str, target_type: str,
-           target_id: int | None, before: str = "", after: str = "", detail: str = "") -> None:
+           target_id: int | None, before: str = "", after: str = "",
+           detail: str = "") -> AuditEntry:
     """Add one entry; it is committed with the change it describes."""
-    session.add(AuditEntry(actor_id=actor.id if actor else None, action=action,
-                           target_type=target_type, target_id=target_id, before=before[:200],
-                           after=after[:200], detail=detail))
+    entry = AuditEntry(actor_id=actor.id if actor else None, action=action,
+                       target_type=target_type, target_id=target_id, before=before[:200],
+                       after=after[:200], detail=detail)
+    session.add(entry)
+    session.flush()
+    return entry
 
 
 @dataclass(frozen=True)
@@ -29,9 +34,9 @@ class AuditFilter:
 
 
 def entries(session: Session, filters: AuditFilter, before_id: int | None = None,
-            limit: int = PAGE_SIZE) -> list[AuditEntry]:
+            limit: int = PAGE_SIZE) -> Page[AuditEntry]:
     """Newest first, one page after `before_id` (keyset pagination)."""
-    query = sa.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    query = sa.select(AuditEntry).order_by(AuditEntry.id.desc())
     if filters.action:
         query = query.where(AuditEntry.action == filters.action)
     if filters.actor_id is not None:
@@ -40,9 +45,8 @@ def entries(session: Session, filters: AuditFilter, before_id: int | None = None
         query = query.where(AuditEntry.target_type == filters.target_type)
     if filters.target_id is not None:
         query = query.where(AuditEntry.target_id == filters.target_id)
-    if before_id is not None:
-        query = query.where(AuditEntry.id < before_id)
-    return list(session.scalars(query))
+    return keyset_page(session, query, AuditEntry.id, before_id, limit, lambda entry: entry,
+                       scalars=True)
 
 
 def known_actions(session: Session) -> list[str]:

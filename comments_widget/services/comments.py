@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -16,10 +15,11 @@ from comments_widget.ids import parse_id
 from comments_widget.models import Comment, Reader, Status, Thread, utcnow
 from comments_widget.page_meta import PageMeta, no_page_meta
 from comments_widget.sanitize import render_comment
-from comments_widget.services import audit, versions
-from comments_widget.services.policy import Policy, hold_reasons, thread_is_closed
+from comments_widget.services import audit, hold_reasons, versions
+from comments_widget.services.hold_reasons import EMAIL_NOT_VERIFIED, HoldReason
+from comments_widget.services.policy import Policy, thread_is_closed
+from comments_widget.services.policy import hold_reasons as policy_hold_reasons
 from comments_widget.services.readers import ensure_may_act
-from comments_widget.services.verification import EMAIL_NOT_VERIFIED
 
 
 @dataclass(frozen=True)
@@ -33,10 +33,10 @@ class PostingRules:
 
 
 def _reasons(session: Session, policy: Policy, rules: PostingRules, author: Reader, source: str,
-             html: str, editing: Comment | None = None) -> list[str]:
-    reasons = hold_reasons(session, policy, author, source, html, editing=editing)
+             html: str, editing: Comment | None = None) -> list[HoldReason]:
+    reasons = policy_hold_reasons(session, policy, author, source, html, editing=editing)
     if rules.require_verified_email and author.email_verified_at is None:
-        reasons.append(EMAIL_NOT_VERIFIED)
+        reasons.append(HoldReason(EMAIL_NOT_VERIFIED))
     return reasons
 
 
@@ -130,7 +130,7 @@ def post_comment(
         thread_id=thread.id, parent_id=parent.id if parent else None, author_id=author.id,
         author=author, depth=parent.depth + 1 if parent else 0, body_source=source,
         body_html=html, status=Status.PENDING if reasons else Status.APPROVED,
-        hold_reasons=json.dumps(reasons), created_at=now, updated_at=now,
+        hold_reasons=hold_reasons.dumps(reasons), created_at=now, updated_at=now,
         root_id=(parent.root_id or parent.id) if parent else None,
     )
     session.add(comment)
@@ -175,7 +175,7 @@ def edit_comment(session: Session, *, reader: Reader, comment_id: int, body: obj
     reasons = _reasons(session, policy, rules, reader, source, html, editing=comment)
     if reasons:
         comment.status = Status.PENDING
-        comment.hold_reasons = json.dumps(reasons)
+        comment.hold_reasons = hold_reasons.dumps(reasons)
         comment.notified_at = None
     versions.bump(session, [comment.thread_id])
     session.flush()

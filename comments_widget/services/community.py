@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from comments_widget.errors import Forbidden, InvalidInput
 from comments_widget.models import Comment, Reader, Role, Status, utcnow
 from comments_widget.services import audit, versions
+from comments_widget.services.pages import Page, keyset_page
 from comments_widget.services.readers import end_all_sessions
 
 PAGE_SIZE = 50
@@ -23,20 +24,19 @@ class ReaderRow:
 
 
 def reader_page(session: Session, search: str = "", before_id: int | None = None,
-                limit: int = PAGE_SIZE) -> list[ReaderRow]:
+                limit: int = PAGE_SIZE) -> Page[ReaderRow]:
     """Readers, newest first, with how many comments each has written."""
     counts = (sa.select(Comment.author_id, sa.func.count(Comment.id).label("n"))
               .group_by(Comment.author_id).subquery())
     query = (sa.select(Reader, sa.func.coalesce(counts.c.n, 0))
              .outerjoin(counts, counts.c.author_id == Reader.id)
-             .order_by(Reader.id.desc()).limit(limit))
+             .order_by(Reader.id.desc()))
     if search.strip():
         pattern = f"%{search.strip()}%"
         query = query.where(sa.or_(Reader.display_name.ilike(pattern),
                                    Reader.email.ilike(pattern)))
-    if before_id is not None:
-        query = query.where(Reader.id < before_id)
-    return [ReaderRow(reader, count) for reader, count in session.execute(query)]
+    return keyset_page(session, query, Reader.id, before_id, limit,
+                       lambda row: ReaderRow(row[0], row[1]))
 
 
 def _only_admins_act_on_staff(actor: Reader, reader: Reader) -> None:

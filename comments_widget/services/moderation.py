@@ -9,9 +9,10 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
-from comments_widget.errors import InvalidInput
+from comments_widget.errors import Conflict, InvalidInput
 from comments_widget.models import AuditEntry, Comment, Flag, Reader, Status, Thread, utcnow
 from comments_widget.services import audit, versions
+from comments_widget.services.pages import Page, keyset_page
 
 PAGE_SIZE = 25
 QUEUES = ("pending", "reported", "approved", "rejected", "spam", "deleted")
@@ -59,13 +60,25 @@ def _filtered(query: sa.Select, filters: QueueFilter) -> sa.Select:
 
 
 def queue_page(session: Session, queue: str, filters: QueueFilter, before_id: int | None = None,
-               limit: int = PAGE_SIZE) -> list[Comment]:
+               limit: int = PAGE_SIZE) -> Page[Comment]:
     """One page of a queue, newest first, continuing below `before_id` (keyset pagination)."""
     query = (sa.select(Comment).where(_queue_condition(queue))
-             .options(joinedload(Comment.thread)).order_by(Comment.id.desc()).limit(limit))
-    if before_id is not None:
-        query = query.where(Comment.id < before_id)
-    return list(session.scalars(_filtered(query, filters)).unique())
+             .options(joinedload(Comment.thread), joinedload(Comment.author))
+             .order_by(Comment.id.desc()))
+    return keyset_page(session, _filtered(query, filters), Comment.id, before_id, limit,
+                       lambda comment: comment, scalars=True)
+
+
+def allowed_actions(comment: Comment) -> tuple[str, ...]:
+    """What a moderator may do to this comment now: never the status it already has, and
+    "approve" on an approved comment only while readers' reports wait for a decision."""
+    if comment.status == Status.PENDING:
+        return ("approve", "reject", "spam", "delete")
+    if comment.status == Status.APPROVED:
+        return ("approve", "reject", "spam", "delete") if comment.needs_review else (
+            "reject", "spam", "delete")
+    return tuple(action for action in ("approve", "reject", "spam", "delete", "restore")
+                 if ACTIONS.get(action) != comment.status)
 
 
 def queue_counts(session: Session, filters: QueueFilter) -> dict[str, int]:
@@ -94,11 +107,6 @@ def flag_summaries(session: Session, comment_ids: Sequence[int]) -> dict[int, Fl
     return summaries
 
 
-def hold_reasons_of(comment: Comment) -> list[str]:
-    """The reasons the policy gave when it held this comment."""
-    return json.loads(comment.hold_reasons or "[]")
-
-
 def _previous_status(session: Session, comment: Comment) -> Status:
     last = session.scalar(
         sa.select(AuditEntry.before)
@@ -109,30 +117,112 @@ def _previous_status(session: Session, comment: Comment) -> Status:
     return Status(last) if last else Status.APPROVED
 
 
+@dataclass(frozen=True)
+class Decision:
+    """What one moderator action changed: the comments, and the audit entries that undo it."""
+
+    comments: list[Comment]
+    entries: list[AuditEntry]
+
+
 def apply_action(session: Session, actor: Reader, action: str,
-                 comment_ids: Sequence[int]) -> list[Comment]:
+                 comment_ids: Sequence[int]) -> Decision:
     """Approve, reject, mark as spam, delete or restore comments; one audit entry each.
 
-    Any decision closes the comment's open reports, so it leaves the Reported queue.
+    Any decision closes the comment's open reports, so it leaves the Reported queue; the
+    entry remembers what it closed, so Undo can put everything back as it was.
     """
     if action not in ACTIONS:
         raise InvalidInput(f"Unknown action {action!r}.", code="unknown_action")
     if not comment_ids:
         raise InvalidInput("Select at least one comment.", code="nothing_selected")
-    comments = list(session.scalars(sa.select(Comment).where(Comment.id.in_(comment_ids))))
+    comments = list(session.scalars(sa.select(Comment).where(Comment.id.in_(comment_ids))
+                                    .order_by(Comment.id.desc())))
     if len(comments) != len(set(comment_ids)):
         raise InvalidInput("Some of the selected comments no longer exist.",
                            code="unknown_comment")
+    open_flags: dict[int, list[int]] = {}
+    for flag_id, comment_id in session.execute(
+            sa.select(Flag.id, Flag.comment_id).where(Flag.comment_id.in_(comment_ids),
+                                                      Flag.resolved_at.is_(None))):
+        open_flags.setdefault(comment_id, []).append(flag_id)
     now = utcnow()
+    entries = []
     for comment in comments:
         before = comment.status
         after = ACTIONS[action] or _previous_status(session, comment)
+        detail = json.dumps({"needs_review": comment.needs_review,
+                             "hidden_by_flags": comment.hidden_by_flags,
+                             "flags": open_flags.get(comment.id, [])})
         comment.status = after
         comment.needs_review = comment.hidden_by_flags = False
         comment.updated_at = now
-        audit.record(session, actor, action, "comment", comment.id, before.value, after.value)
+        entries.append(audit.record(session, actor, action, "comment", comment.id,
+                                    before.value, after.value, detail))
     session.execute(sa.update(Flag).where(Flag.comment_id.in_(comment_ids),
                                           Flag.resolved_at.is_(None)).values(resolved_at=now))
     versions.bump(session, [comment.thread_id for comment in comments])
     session.flush()
-    return comments
+    return Decision(comments, entries)
+
+
+def undo(session: Session, actor: Reader, entry_ids: Sequence[int]) -> Decision:
+    """Put comments back exactly as a decision found them (status, reports, visibility).
+
+    Refused, changing nothing, if any of them has been decided on again since: undoing would
+    silently overwrite a colleague's later decision.
+    """
+    entries = list(session.scalars(sa.select(AuditEntry).where(
+        AuditEntry.id.in_(entry_ids), AuditEntry.target_type == "comment",
+        AuditEntry.action.in_(list(ACTIONS)))))
+    if not entries or len(entries) != len(set(entry_ids)):
+        raise InvalidInput("There is nothing to undo.", code="nothing_to_undo")
+    comments = {c.id: c for c in session.scalars(sa.select(Comment).where(
+        Comment.id.in_([entry.target_id for entry in entries])))}
+    for entry in entries:
+        comment = comments.get(entry.target_id or 0)
+        if comment is None or comment.status.value != entry.after or _decided_since(
+                session, entry):
+            raise Conflict(f"Comment {entry.target_id} was changed after that decision; "
+                           "nothing was undone.", code="changed_since")
+    now = utcnow()
+    undone = []
+    for entry in entries:
+        comment = comments[entry.target_id or 0]
+        was = json.loads(entry.detail or "{}")
+        comment.status = Status(entry.before)
+        comment.needs_review = bool(was.get("needs_review"))
+        comment.hidden_by_flags = bool(was.get("hidden_by_flags"))
+        comment.updated_at = now
+        if was.get("flags"):
+            session.execute(sa.update(Flag).where(Flag.id.in_(was["flags"]))
+                            .values(resolved_at=None))
+        undone.append(audit.record(session, actor, "undo", "comment", comment.id, entry.after,
+                                   entry.before, json.dumps({"undid": entry.id})))
+    versions.bump(session, [comment.thread_id for comment in comments.values()])
+    session.flush()
+    return Decision(list(comments.values()), undone)
+
+
+def _decided_since(session: Session, entry: AuditEntry) -> bool:
+    return session.scalar(sa.select(sa.func.count(AuditEntry.id)).where(
+        AuditEntry.target_type == "comment", AuditEntry.target_id == entry.target_id,
+        AuditEntry.id > entry.id)) > 0
+
+
+def ids_from_author(session: Session, comment_id: int) -> list[int]:
+    """Every pending comment by the author of this one (for "approve all from this reader")."""
+    author_id = session.scalar(sa.select(Comment.author_id).where(Comment.id == comment_id))
+    return list(session.scalars(sa.select(Comment.id).where(
+        Comment.author_id == author_id, Comment.status == Status.PENDING)))
+
+
+def ids_in_thread_since(session: Session, comment_id: int) -> list[int]:
+    """Every visible or pending comment in this comment's thread posted at or after it (for
+    "reject all in this thread since …", the answer to a brigade)."""
+    comment = session.get(Comment, comment_id)
+    if comment is None:
+        return []
+    return list(session.scalars(sa.select(Comment.id).where(
+        Comment.thread_id == comment.thread_id, Comment.created_at >= comment.created_at,
+        Comment.status.in_([Status.PENDING, Status.APPROVED]))))

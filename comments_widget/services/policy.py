@@ -13,6 +13,13 @@ from sqlalchemy.orm import Session
 
 from comments_widget.errors import InvalidInput
 from comments_widget.models import Comment, Reader, Setting, Status, Thread
+from comments_widget.services.hold_reasons import (
+    BANNED_WORD,
+    FIRST_TIME,
+    LINKS,
+    PREMODERATION,
+    HoldReason,
+)
 
 PREMODERATION_MODES = ("off", "all", "first_time")
 ERASED_COMMENTS = ("anonymise", "delete")
@@ -87,23 +94,23 @@ def count_links(html: str) -> int:
     return len(_LINK.findall(html))
 
 
-def content_hold_reasons(policy: Policy, source: str, html: str) -> list[str]:
+def content_hold_reasons(policy: Policy, source: str, html: str) -> list[HoldReason]:
     """Why this text must wait for a moderator, whoever wrote it and whenever (banned words,
     too many links): what a post, an edit and an import all check."""
-    reasons = [f"banned word: {word}" for word in banned_words_in(policy, source)]
+    reasons = [HoldReason(BANNED_WORD, word) for word in banned_words_in(policy, source)]
     links = count_links(html)
     if policy.max_links is not None and links > policy.max_links:
-        reasons.append(f"{links} links")
+        reasons.append(HoldReason(LINKS, str(links)))
     return reasons
 
 
 def hold_reasons(session: Session, policy: Policy, author: Reader, source: str,
-                 html: str, editing: Comment | None = None) -> list[str]:
+                 html: str, editing: Comment | None = None) -> list[HoldReason]:
     """Why this comment (new, or `editing` with new text) must wait for a moderator; empty
     when it may go live at once. An edit does not count its own approval as a track record."""
     reasons = content_hold_reasons(policy, source, html)
     if policy.premoderation == "all":
-        reasons.append("pre-moderation: all comments")
+        reasons.append(HoldReason(PREMODERATION))
     elif policy.premoderation == "first_time":
         query = (sa.select(sa.func.count(Comment.id))
                  .where(Comment.author_id == author.id, Comment.status == Status.APPROVED))
@@ -111,7 +118,7 @@ def hold_reasons(session: Session, policy: Policy, author: Reader, source: str,
             query = query.where(Comment.id != editing.id)
         approved = session.scalar(query)
         if approved < policy.first_time_threshold:
-            reasons.append("first-time commenter")
+            reasons.append(HoldReason(FIRST_TIME))
     return reasons
 
 

@@ -12,6 +12,7 @@ from comments_widget.errors import InvalidInput, NotFound
 from comments_widget.models import Comment, Reader, Status, Thread, utcnow
 from comments_widget.page_meta import clean_title
 from comments_widget.services import audit, versions
+from comments_widget.services.pages import has_next_page
 from comments_widget.urls import InvalidUrl, normalize_url, origin_of
 
 PAGE_SIZE = 50
@@ -25,8 +26,9 @@ class ThreadRow:
 
 
 def thread_page(session: Session, search: str = "", page: int = 1,
-                limit: int = PAGE_SIZE) -> list[ThreadRow]:
-    """Threads with the most recent activity first, with approved-comment counts."""
+                limit: int = PAGE_SIZE) -> tuple[list[ThreadRow], bool]:
+    """Threads with the most recent activity first, with approved-comment counts, and
+    whether another page follows."""
     stats = (sa.select(Comment.thread_id,
                        sa.func.count(Comment.id).filter(Comment.status == Status.APPROVED)
                        .label("n"),
@@ -35,11 +37,12 @@ def thread_page(session: Session, search: str = "", page: int = 1,
     query = (sa.select(Thread, sa.func.coalesce(stats.c.n, 0), stats.c.last)
              .outerjoin(stats, stats.c.thread_id == Thread.id)
              .order_by(sa.desc(sa.func.coalesce(stats.c.last, Thread.created_at)), Thread.id.desc())
-             .limit(limit).offset((max(page, 1) - 1) * limit))
+             .limit(limit + 1).offset((max(page, 1) - 1) * limit))
     if search.strip():
         pattern = f"%{search.strip()}%"
         query = query.where(sa.or_(Thread.title.ilike(pattern), Thread.url.ilike(pattern)))
-    return [ThreadRow(thread, count, last) for thread, count, last in session.execute(query)]
+    rows = [ThreadRow(thread, count, last) for thread, count, last in session.execute(query)]
+    return has_next_page(rows, limit)
 
 
 def get_thread(session: Session, thread_id: int) -> Thread:

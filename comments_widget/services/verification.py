@@ -1,12 +1,11 @@
 """Confirming a reader's email address, and what waits for it.
 
-With COMMENTS_WIDGET_EMAIL_VERIFICATION = "before_posting", an unconfirmed reader's comments are
-held with the reason EMAIL_NOT_VERIFIED; confirming releases those held for no other reason.
+With COMMENTS_WIDGET_EMAIL_VERIFICATION = "before_posting", an unconfirmed reader's comments
+are held with the reason EMAIL_NOT_VERIFIED; confirming releases those held for nothing else.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -15,9 +14,8 @@ from sqlalchemy.orm import Session
 from comments_widget.errors import Forbidden
 from comments_widget.i18n import gettext as _
 from comments_widget.models import Comment, Flag, Reader, Role, Status, utcnow
-from comments_widget.services import versions
-
-EMAIL_NOT_VERIFIED = "email not verified"
+from comments_widget.services import hold_reasons, versions
+from comments_widget.services.hold_reasons import EMAIL_NOT_VERIFIED
 
 
 def ensure_may_log_in(reader: Reader, mode: str) -> None:
@@ -42,11 +40,11 @@ def confirm_email(session: Session, reader: Reader) -> int:
     held = session.scalars(sa.select(Comment).where(Comment.author_id == reader.id,
                                                     Comment.status == Status.PENDING))
     for comment in held:
-        reasons = json.loads(comment.hold_reasons)
-        if EMAIL_NOT_VERIFIED not in reasons:
+        reasons = hold_reasons.loads(comment.hold_reasons)
+        if not hold_reasons.has(reasons, EMAIL_NOT_VERIFIED):
             continue
-        reasons.remove(EMAIL_NOT_VERIFIED)
-        comment.hold_reasons = json.dumps(reasons)
+        reasons = [reason for reason in reasons if reason.kind != EMAIL_NOT_VERIFIED]
+        comment.hold_reasons = hold_reasons.dumps(reasons)
         if not reasons:
             comment.status, comment.updated_at = Status.APPROVED, utcnow()
             released.add(comment.thread_id)
