@@ -12,7 +12,7 @@ from comments_widget import migrate
 from comments_widget.errors import WidgetError
 from comments_widget.importing.commands import export_command, import_command
 from comments_widget.mail import MailFailed
-from comments_widget.services import community, readers
+from comments_widget.services import audit_chain, community, readers
 from comments_widget.services.announce import announce
 from comments_widget.services.notify import send_digest
 from comments_widget.services.verification import purge_unverified
@@ -21,7 +21,9 @@ from comments_widget.views.notifications import announce_rules, reader_links
 
 comments_widget_cli = AppGroup("comments-widget", help="Manage comments_widget.")
 db_cli = AppGroup("db", help="The comment database's schema.")
+audit_cli = AppGroup("audit", help="The moderation audit log.")
 comments_widget_cli.add_command(db_cli)
+comments_widget_cli.add_command(audit_cli)
 comments_widget_cli.add_command(import_command)
 comments_widget_cli.add_command(export_command)
 
@@ -125,3 +127,21 @@ def purge_unverified_readers(days: int | None) -> None:
         session.commit()
     click.echo(f"Deleted {purged} account{'s' if purged != 1 else ''} never confirmed "
                f"within {days} days.")
+
+
+@audit_cli.command("verify")
+def audit_verify() -> None:
+    """Check the audit log's hash chain; name the first entry that was changed or removed.
+
+    Exits 1 when the chain breaks. Keep the printed head somewhere else: removing the newest
+    entries leaves a shorter chain that still verifies, but not with the same head."""
+    with current_state().session_factory() as session:
+        verdict = audit_chain.verify(session)
+    if verdict.ok:
+        click.echo(f"The audit log verifies: {verdict.checked} entries, head entry "
+                   f"{verdict.head_id or 'none'} hash {verdict.head_hash}.")
+        return
+    click.echo(f"The audit log does NOT verify at entry {verdict.bad_id}: {verdict.problem}. "
+               f"The {verdict.checked} entries before it verify (up to entry "
+               f"{verdict.head_id or 'none'}, hash {verdict.head_hash}).", err=True)
+    raise SystemExit(1)

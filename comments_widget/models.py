@@ -313,7 +313,8 @@ class Flag(Base):
 
 
 class AuditEntry(Base):
-    """Who did what to which object, and what it changed; never edited, never deleted."""
+    """Who did what to which object, and what it changed; never edited, never deleted, and
+    chained by hashes so that an edit or a deletion is found."""
 
     __tablename__ = "comments_widget_audit_log"
     __table_args__ = (sa.Index("ix_comments_widget_audit_log_target", "target_type",
@@ -330,6 +331,11 @@ class AuditEntry(Base):
     after: Mapped[str] = mapped_column(sa.String(200), default="")
     detail: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    # The hash chain (services/audit_chain.py): who acted, kept when their row is deleted,
+    # a digest of what the entry says, and a hash linking it to the entry before it.
+    actor_ref: Mapped[int | None] = mapped_column(default=None)
+    content_digest: Mapped[str] = mapped_column(sa.String(64), default="")
+    entry_hash: Mapped[str] = mapped_column(sa.String(64), default="")
 
     actor: Mapped[Reader | None] = relationship(lazy="joined")
 

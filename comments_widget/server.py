@@ -95,7 +95,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     return app
 
 
-MANAGEMENT_COMMANDS = ("create-admin", "db", "export", "import", "notify-moderators",
+MANAGEMENT_COMMANDS = ("audit", "create-admin", "db", "export", "import", "notify-moderators",
                        "notify-readers", "purge-unverified")
 
 

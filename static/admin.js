@@ -12,6 +12,7 @@
   var undoEntries = [];
   var gone = {};  // ids decided on and not undone: never merged back from a stale page
   var refilling = null;
+  var confirmed = 0;  // decisions the server confirmed; a refill that overlapped one is stale
 
   function items() {
     return list ? Array.prototype.slice.call(list.querySelectorAll(".item[data-id]")) : [];
@@ -98,6 +99,7 @@
         var item = document.getElementById("item-" + id);
         if (item) { item.remove(); }
       });
+      confirmed += 1;
       adjustCount(-data.ids.length);
       undoEntries = data.undo;
       say(data.message, undoEntries.length > 0, false);
@@ -120,6 +122,7 @@
     if (refilling) { return refilling; }
     var url = new URL(window.location.href);
     url.searchParams.delete("before");
+    var startedAt = confirmed;
     refilling = fetch(url.toString(), { credentials: "same-origin" })
       .then(function (response) { return response.text(); })
       .then(function (html) {
@@ -147,7 +150,11 @@
         }
       })
       .catch(function (error) { console.error("comments_widget: could not refresh the queue", error); })
-      .then(function () { refilling = null; });
+      .then(function () {
+        refilling = null;
+        // A decision landed while the page was on its way: its counts are stale, ask again.
+        if (confirmed !== startedAt) { refill(); }
+      });
     return refilling;
   }
 
@@ -158,6 +165,7 @@
     send(form.getAttribute("data-undo"), entries.map(function (id) { return ["entries", id]; }))
       .then(function (data) {
         data.ids.forEach(function (id) { delete gone[id]; });
+        confirmed += 1;
         adjustCount(data.ids.length);
         say(data.message, false, false);
         return refill(data.ids[data.ids.length - 1]);

@@ -11,8 +11,8 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from comments_widget.models import Comment, ExternalIdentity, Reader
-from comments_widget.services import moderation, readers
+from comments_widget.models import AuditEntry, Comment, ExternalIdentity, Reader, Thread
+from comments_widget.services import audit_chain, moderation, readers, threads
 from tests.conftest import ARTICLE, SITE, bearer, create_reader, fresh_database, make_staff, post
 from tests.test_import import EXPORTS, import_export, snapshot
 
@@ -87,6 +87,10 @@ def test_export_then_restore_then_export_gives_the_same_file(
     for kind in ("reader", "identity", "thread", "comment", "vote", "follow", "flag", "audit",
                  "origin"):
         assert kind in kinds, kind
+    # The audit log's hash chain came along and still verifies, untouched.
+    with target.extensions["comments_widget"].session_factory() as db:
+        assert audit_chain.verify(db).ok and not db.scalar(sa.select(AuditEntry).where(
+            AuditEntry.action == "audit_rechained"))
     # The origins came along: the old Disqus export imports nothing twice after the move.
     assert import_export(target, "disqus", EXPORTS / "disqus.xml").stored == 0
     # The restored site works: its payload is right and new comments get new ids.
@@ -189,3 +193,24 @@ def test_after_a_restore_the_admin_sets_a_password_from_the_command_line(
         assert morgan.role.value == "admin"
         ada = readers.find_reader_by_email(db, "ada@example.org")
         assert ada is not None and ada.password_hash == ""  # Readers use "Forgot it?".
+
+
+def test_one_sites_restore_chains_its_audit_entries_again_and_says_so(
+        make_app: Any, tmp_path: Path, other_database: str) -> None:
+    app = two_sites(make_app)
+    busy_site(app)
+    with app.extensions["comments_widget"].session_factory() as db:
+        thread = db.scalars(sa.select(Thread).where(Thread.url.startswith(SITE))).first()
+        threads.close(db, db.scalars(sa.select(Reader).where(Reader.role == "moderator")).one(),
+                      thread)
+        db.commit()
+    # It holds the close, not the rejection on the other site that the chain went through.
+    export(app, tmp_path / "site.jsonl", "--site", SITE)
+    target = two_sites(make_app, COMMENTS_WIDGET_DATABASE_URL=other_database)
+    assert restore(target, tmp_path / "site.jsonl").exit_code == 0
+    with target.extensions["comments_widget"].session_factory() as db:
+        assert audit_chain.verify(db).ok
+        note = db.scalars(sa.select(AuditEntry).where(
+            AuditEntry.action == "audit_rechained")).one()
+        assert note.detail == (f"1 entries restored from site.jsonl, one site's export "
+                               f"({SITE}), were chained again")

@@ -32,7 +32,7 @@ from comments_widget.models import (
     Vote,
 )
 from comments_widget.sanitize import render_comment
-from comments_widget.services import versions
+from comments_widget.services import audit, audit_chain, versions
 from comments_widget.urls import origin_of
 
 FORMAT, VERSION = "comments_widget", 1
@@ -57,7 +57,8 @@ FIELDS: dict[str, tuple[Any, tuple[str, ...]]] = {
     "flag": (Flag, ("id", "comment_id", "reader_id", "reason", "text", "created_at",
                     "resolved_at")),
     "audit": (AuditEntry, ("id", "actor_id", "action", "target_type", "target_id", "before",
-                           "after", "detail", "created_at")),
+                           "after", "detail", "created_at", "actor_ref", "content_digest",
+                           "entry_hash")),
     # Where imported rows came from, so importing the old export again after a move still
     # imports nothing twice.
     "origin": (ImportedRecord, ("source", "kind", "source_id", "target_id")),
@@ -163,6 +164,9 @@ def _typed(kind: str, line: dict[str, Any]) -> dict[str, Any]:
         row[name] = value
     if kind == "comment":
         row["body_html"] = render_comment(row["body_source"] or "")
+    if kind == "audit":  # exports written before the hash chain have none
+        row["content_digest"] = row["content_digest"] or ""
+        row["entry_hash"] = row["entry_hash"] or ""
     if kind == "reader":
         row["password_hash"] = ""  # Never exported: readers set a new one ("Forgot it?").
     return row
@@ -211,7 +215,20 @@ def restore(session: Session, path: Path,
     session.execute(sa.update(Thread).values(version=1,
                                              comment_count=versions.visible_count()))
     _move_sequences_on(session)
+    _keep_the_audit_chain(session, path.name, first[1].get("site"))
     return counts
+
+
+def _keep_the_audit_chain(session: Session, name: str, site: str | None) -> None:
+    """A whole export restores a chain that verifies as it did. One site's export holds only
+    that site's entries (and older exports no hashes): chain them again, and say so in the
+    log, so `audit verify` checks everything from here on."""
+    if audit_chain.verify(session).ok:
+        return
+    count = audit_chain.rechain(session)
+    why = f"one site's export ({site})" if site else "an export without a complete chain"
+    audit.record(session, None, "audit_rechained", "audit", None, "", "",
+                 f"{count} entries restored from {name}, {why}, were chained again")
 
 
 def _move_sequences_on(session: Session) -> None:

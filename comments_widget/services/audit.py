@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from comments_widget.models import AuditEntry, Reader
+from comments_widget.services import audit_chain
 from comments_widget.services.pages import Page, keyset_page
 
 PAGE_SIZE = 50
@@ -20,8 +21,7 @@ def record(session: Session, actor: Reader | None, action: str, target_type: str
     entry = AuditEntry(actor_id=actor.id if actor else None, action=action,
                        target_type=target_type, target_id=target_id, before=before[:200],
                        after=after[:200], detail=detail)
-    session.add(entry)
-    session.flush()
+    audit_chain.seal(session, entry)
     return entry
 
 
