@@ -12,9 +12,12 @@ from comments_widget import migrate
 from comments_widget.errors import WidgetError
 from comments_widget.importing.commands import export_command, import_command
 from comments_widget.mail import MailFailed
-from comments_widget.services import audit_chain, community, readers
+from comments_widget.models import utcnow
+from comments_widget.services import audit_chain, community, moderation_sla, readers, surge
+from comments_widget.services.alerts import send_alerts
 from comments_widget.services.announce import announce
 from comments_widget.services.notify import send_digest
+from comments_widget.services.policy import load_policy
 from comments_widget.services.verification import purge_unverified
 from comments_widget.state import current_state
 from comments_widget.views.notifications import announce_rules, reader_links
@@ -107,12 +110,21 @@ def notify_moderators() -> None:
     if not state.mail.queue_url:
         raise click.ClickException("Set COMMENTS_WIDGET_PUBLIC_URL so the email can link to "
                                    "the queue.")
+    with state.session_factory() as session:
+        # The housekeeping a quiet night needs: shields lift, the target alert is raised.
+        policy, now = load_policy(session), utcnow()
+        lifted = surge.lift_quiet(session, policy, now)
+        moderation_sla.check(session, policy, now)
+        session.commit()
     try:
         sent = send_digest(state.session_factory, state.mail)
+        alerted = send_alerts(state.session_factory, state.mail)
     except MailFailed as error:
         raise click.ClickException(f"Could not send the digest ({error}); the comments stay "
                                    "queued for the next one.") from error
-    click.echo(f"Emailed moderators about {sent} held comment{'s' if sent != 1 else ''}.")
+    click.echo(f"Emailed moderators about {sent} held comment{'s' if sent != 1 else ''}"
+               f" and {alerted} alert{'s' if alerted != 1 else ''}; lifted {lifted} quiet "
+               f"surge shield{'s' if lifted != 1 else ''}.")
 
 
 @comments_widget_cli.command("purge-unverified")

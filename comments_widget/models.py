@@ -174,6 +174,11 @@ class Thread(Base):
     version: Mapped[int] = mapped_column(default=0)
     # Visible comments, recounted whenever the version moves on (see services/versions.py).
     comment_count: Mapped[int] = mapped_column(default=0)
+    # The surge shield (services/surge.py): since when the thread holds every new comment,
+    # why, and when it was last found still busy (it switches back after a quiet period).
+    surge_since: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    surge_reason: Mapped[str] = mapped_column(sa.String(300), default="")
+    surge_busy_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
 
 class Comment(Base):
@@ -237,6 +242,9 @@ class Comment(Base):
     # When readers were told about it (reply and follow emails); None: not yet, or not visible
     # yet. Claimed before sending, so two processes never announce a comment twice.
     announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # The text's fingerprint (services/spam.py), so the same body posted on other articles is
+    # found by an index lookup.
+    fingerprint: Mapped[str | None] = mapped_column(sa.String(32), default=None, index=True)
 
     author: Mapped[Reader] = relationship(lazy="joined")
     thread: Mapped[Thread] = relationship(lazy="raise")
@@ -338,6 +346,29 @@ class AuditEntry(Base):
     entry_hash: Mapped[str] = mapped_column(sa.String(64), default="")
 
     actor: Mapped[Reader | None] = relationship(lazy="joined")
+
+
+class LinkDomain(Base):
+    """How many comments linking to a domain moderators rejected or marked as spam: past a
+    threshold, new comments linking there wait for review (services/spam.py)."""
+
+    __tablename__ = "comments_widget_link_domains"
+
+    domain: Mapped[str] = mapped_column(sa.String(253), primary_key=True)
+    flagged: Mapped[int] = mapped_column(default=0)
+
+
+class Alert(Base):
+    """Something moderators must hear about once (a thread's surge, the queue's age), not once
+    per comment: raised, mailed once, cleared."""
+
+    __tablename__ = "comments_widget_alerts"
+
+    key: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    message: Mapped[str] = mapped_column(sa.Text, default="")
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
 
 class Setting(Base):

@@ -25,7 +25,11 @@ POLICY = "/comments/admin/policy"
 SITES = "/comments/admin/sites"
 DEFAULT_FORM = {"premoderation": "off", "first_time_threshold": "1", "banned_words": "",
                 "max_links": "3", "auto_close_days": "", "edit_window_minutes": "15",
-                "flag_threshold": "3"}
+                "flag_threshold": "3", "surge_shield": "y", "surge_comments": "30",
+                "surge_window_minutes": "5", "surge_new_share": "50", "surge_new_min": "5",
+                "new_account_hours": "24", "surge_quiet_minutes": "30",
+                "min_seconds_to_post": "3", "duplicate_threads": "1", "duplicate_days": "7",
+                "link_domain_threshold": "3", "sla_minutes": ""}
 
 
 def save(client: FlaskClient, **changes: str) -> Any:

@@ -55,7 +55,8 @@ def test_digests_are_batched(make_app: Any, smtp_server: tuple[int, Path]) -> No
     time.sleep(0.5)
     assert len(delivered(maildir, 1)) == 1  # Inside the interval: no second email yet.
     result = app.test_cli_runner().invoke(args=["comments-widget", "notify-moderators"])
-    assert "Emailed moderators about 2 held comments." in result.output
+    assert ("Emailed moderators about 2 held comments and 0 alerts; lifted 0 quiet surge "
+            "shields.") in result.output
     messages = delivered(maildir, 2)
     second = [m for m in messages if m["Subject"] == "2 comments waiting for review"]
     assert len(second) == 1

@@ -18,7 +18,7 @@ from comments_widget.state import WidgetState
 from tests.conftest import ARTICLE, count_queries, create_reader, stored
 
 RULES = PostingRules(max_body_length=100, max_depth=2)
-POLICY = Policy()
+POLICY = Policy(surge_shield=False)  # seeding threads in a burst is not a brigade
 REF = ThreadRef(key=ARTICLE, url=ARTICLE)
 
 

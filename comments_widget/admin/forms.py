@@ -48,6 +48,34 @@ class PolicyForm(FlaskForm):
         SelectChoice("anonymise", "Stay, shown as by “Deleted account”"),
         SelectChoice("delete", "Are deleted (replies keep their place)"),
     ])
+    surge_shield = BooleanField("Surge shield: a thread that suddenly gets many comments, or "
+                                "many from new accounts, holds new comments by itself")
+    surge_comments = IntegerField("Comments within the window that start a surge",
+                                  validators=[NumberRange(min=1, max=100_000)])
+    surge_window_minutes = IntegerField("Surge window (minutes)",
+                                        validators=[NumberRange(min=1, max=1440)])
+    surge_new_share = IntegerField("…or this share (%) of the window's comments from new accounts",
+                                   validators=[NumberRange(min=1, max=100)])
+    surge_new_min = IntegerField("…written by at least this many different new accounts",
+                                 validators=[NumberRange(min=1, max=100_000)])
+    new_account_hours = IntegerField("Accounts younger than this are new (hours)",
+                                     validators=[NumberRange(min=1, max=8760)])
+    surge_quiet_minutes = IntegerField("The shield lifts after this long below both (minutes)",
+                                       validators=[NumberRange(min=1, max=10_080)])
+    min_seconds_to_post = IntegerField(
+        "Hold comments sent sooner than this after the reader started writing (seconds)",
+        validators=[NumberRange(min=0, max=600)], description="0: off.")
+    duplicate_threads = IntegerField("Hold a comment whose text is already on this many other "
+                                     "articles", validators=[NumberRange(min=1, max=1000)])
+    duplicate_days = IntegerField("…within this many days",
+                                  validators=[NumberRange(min=1, max=365)])
+    link_domain_threshold = IntegerField(
+        "Hold comments linking to a domain whose comments were rejected or marked as spam "
+        "this many times", validators=[NumberRange(min=0, max=100_000)], description="0: off.")
+    sla_minutes = IntegerField("Moderation target: email moderators once when a comment has "
+                               "waited longer than (minutes)",
+                               validators=[Optional(), NumberRange(min=1, max=100_000)],
+                               description="Empty: no target.")
 
 
 class EraseReaderForm(FlaskForm):

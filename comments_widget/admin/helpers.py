@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import flash, redirect, request, url_for
 from markupsafe import Markup, escape
@@ -67,6 +67,14 @@ def age(when: datetime, now: datetime | None = None) -> str:
     return "just now"
 
 
+def duration(span: timedelta | None) -> str:
+    """A length of time in its largest whole unit ("—" for none)."""
+    if span is None:
+        return "—"
+    now = utcnow()
+    return age(now - span, now)
+
+
 def template_helpers() -> dict[str, object]:
     """Helpers every dashboard template may call."""
-    return {"age": age}
+    return {"age": age, "duration": duration}

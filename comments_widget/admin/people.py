@@ -11,7 +11,7 @@ from comments_widget.admin.forms import BanForm, CsrfOnlyForm, EraseReaderForm, 
 from comments_widget.admin.helpers import attempt, int_arg
 from comments_widget.auth import session_reader
 from comments_widget.models import Reader, Role
-from comments_widget.services import community, personal_data
+from comments_widget.services import audit, community, personal_data
 from comments_widget.state import current_policy, db_session
 
 
@@ -40,7 +40,8 @@ def _detail_page(reader: Reader, **bound: object) -> str:
     forms = {"ban_form": BanForm(), "role_form": RoleForm(role=reader.role.value),
              "form": CsrfOnlyForm(), "erase_form": EraseReaderForm(), **bound}
     return render_template("comments_widget/admin/reader.html", reader=reader,
-                           erased_mode=current_policy().erased_comments, **forms)
+                           erased_mode=current_policy().erased_comments,
+                           history=audit.reader_timeline(db_session(), reader.id), **forms)
 
 
 def ban(reader_id: int) -> BaseResponse | tuple[str, int]:

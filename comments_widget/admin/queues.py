@@ -14,10 +14,23 @@ from comments_widget.auth import session_reader
 from comments_widget.errors import InvalidInput, WidgetError
 from comments_widget.ids import parse_id
 from comments_widget.models import Reader, utcnow
-from comments_widget.services import audit, decisions, moderation, queue_context, stats
+from comments_widget.services import (
+    alerts,
+    audit,
+    decisions,
+    moderation,
+    moderation_sla,
+    queue_context,
+    stats,
+    surge,
+)
 from comments_widget.state import current_policy, db_session
 from comments_widget.views.http import handle_widget_error
-from comments_widget.views.notifications import notify_authors_soon, notify_readers_soon
+from comments_widget.views.notifications import (
+    alert_moderators_soon,
+    notify_authors_soon,
+    notify_readers_soon,
+)
 
 ACTION_WORDS = {"approve": "Approved", "reject": "Rejected", "spam": "Marked as spam",
                 "delete": "Deleted", "restore": "Restored"}
@@ -26,9 +39,19 @@ UNDO_KEY = "comments_widget.undo"  # the last decision's audit entries, for the 
 
 
 def overview() -> str:
-    """Volumes, backlog and a 30-day chart."""
-    numbers = stats.overview(db_session(), utcnow())
+    """Volumes, backlog, how fast moderators decide, shielded threads and a 30-day chart.
+
+    Looking at it also does the housekeeping nobody else may have done since: lifting quiet
+    surge shields and raising or clearing the moderation-target alert."""
+    session, now, policy = db_session(), utcnow(), current_policy()
+    surge.lift_quiet(session, policy, now)
+    moderation_sla.check(session, policy, now)
+    session.commit()
+    alert_moderators_soon()
+    numbers = stats.overview(session, now)
     return render_template("comments_widget/admin/overview.html", numbers=numbers,
+                           pace=moderation_sla.pace(session, now), policy=policy,
+                           shielded=surge.shielded(session), alerts=alerts.active(session),
                            chart=comments_per_day_svg(numbers.per_day))
 
 

@@ -22,6 +22,11 @@ from comments_widget.services import audit, sites
 from comments_widget.services.policy import Policy, save_policy
 from comments_widget.state import current_policy, current_state, db_session
 
+DEFENCE_FIELDS = ("surge_shield", "surge_comments", "surge_window_minutes", "surge_new_share",
+                  "surge_new_min", "new_account_hours", "surge_quiet_minutes",
+                  "min_seconds_to_post", "duplicate_threads", "duplicate_days",
+                  "link_domain_threshold", "sla_minutes")
+
 
 def _policy_from(form: PolicyForm) -> Policy:
     words = tuple(dict.fromkeys(w.strip() for w in form.banned_words.data.splitlines()
@@ -31,7 +36,8 @@ def _policy_from(form: PolicyForm) -> Policy:
                   max_links=form.max_links.data, auto_close_days=form.auto_close_days.data,
                   edit_window_minutes=form.edit_window_minutes.data,
                   flag_threshold=form.flag_threshold.data, downvotes=form.downvotes.data,
-                  erased_comments=form.erased_comments.data)
+                  erased_comments=form.erased_comments.data,
+                  **{name: getattr(form, name).data for name in DEFENCE_FIELDS})
 
 
 def policy_page(require_admin: Callable[[], object]) -> BaseResponse | str | tuple[str, int]:

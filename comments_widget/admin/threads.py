@@ -12,6 +12,7 @@ from comments_widget.auth import session_reader
 from comments_widget.errors import WidgetError
 from comments_widget.ids import parse_id
 from comments_widget.models import Comment, Status, utcnow
+from comments_widget.services import audit, surge
 from comments_widget.services import threads as thread_service
 from comments_widget.services.policy import thread_is_closed
 from comments_widget.state import current_policy, db_session
@@ -43,7 +44,8 @@ def thread_detail(thread_id: int) -> str:
     return render_template("comments_widget/admin/thread.html", thread=thread,
                            comments=top_level, form=CsrfOnlyForm(),
                            details_form=ThreadDetailsForm(title=thread.title, url=thread.url),
-                           closed=thread_is_closed(thread, current_policy(), utcnow()))
+                           closed=thread_is_closed(thread, current_policy(), utcnow()),
+                           history=audit.thread_timeline(session, thread.id))
 
 
 def change_thread(thread_id: int, change: str) -> BaseResponse:
@@ -61,6 +63,10 @@ def change_thread(thread_id: int, change: str) -> BaseResponse:
         if change == "reopen":
             thread_service.reopen(session, session_reader(), thread)
             return f"“{title}” accepts comments again."
+        if change == "lift":
+            if thread.surge_since is not None:
+                surge.switch_off(session, thread, "lifted by a moderator", session_reader())
+            return f"New comments on “{title}” follow the policy again."
         comment_id = request.form.get("comment_id", "")
         thread_service.pin(session, session_reader(), thread,
                            parse_id(comment_id) if change == "pin" else None)
@@ -89,7 +95,7 @@ def register(admin: Blueprint) -> None:
     """Add these pages to the dashboard blueprint."""
     admin.add_url_rule("/threads", "threads", threads)
     admin.add_url_rule("/threads/<cw_id:thread_id>", "thread_detail", thread_detail)
-    admin.add_url_rule("/threads/<cw_id:thread_id>/<any(close,reopen,pin,unpin):change>",
+    admin.add_url_rule("/threads/<cw_id:thread_id>/<any(close,reopen,pin,unpin,lift):change>",
                        "change_thread", change_thread, methods=["POST"])
     admin.add_url_rule("/threads/<cw_id:thread_id>/details", "rename_thread", rename_thread,
                        methods=["POST"])

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from comments_widget.models import AuditEntry, Reader
+from comments_widget.models import AuditEntry, Comment, Reader
 from comments_widget.services import audit_chain
 from comments_widget.services.pages import Page, keyset_page
 
@@ -53,3 +53,27 @@ def known_actions(session: Session) -> list[str]:
     """Every action name in the log, for the filter menu."""
     return list(session.scalars(sa.select(AuditEntry.action).distinct().order_by(
         AuditEntry.action)))
+
+
+TIMELINE_LENGTH = 100
+
+
+def thread_timeline(session: Session, thread_id: int,
+                    limit: int = TIMELINE_LENGTH) -> list[AuditEntry]:
+    """What happened on one thread, newest first: to the thread and to its comments."""
+    comments = sa.select(Comment.id).where(Comment.thread_id == thread_id)
+    return list(session.scalars(sa.select(AuditEntry).where(sa.or_(
+        (AuditEntry.target_type == "thread") & (AuditEntry.target_id == thread_id),
+        (AuditEntry.target_type == "comment") & AuditEntry.target_id.in_(comments)))
+        .order_by(AuditEntry.id.desc()).limit(limit)))
+
+
+def reader_timeline(session: Session, reader_id: int,
+                    limit: int = TIMELINE_LENGTH) -> list[AuditEntry]:
+    """What happened to one reader, newest first: bans, roles, erasure, and every decision
+    on their comments."""
+    comments = sa.select(Comment.id).where(Comment.author_id == reader_id)
+    return list(session.scalars(sa.select(AuditEntry).where(sa.or_(
+        (AuditEntry.target_type == "reader") & (AuditEntry.target_id == reader_id),
+        (AuditEntry.target_type == "comment") & AuditEntry.target_id.in_(comments)))
+        .order_by(AuditEntry.id.desc()).limit(limit)))

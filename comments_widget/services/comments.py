@@ -15,7 +15,7 @@ from comments_widget.ids import parse_id
 from comments_widget.models import Comment, Reader, Status, Thread, utcnow
 from comments_widget.page_meta import PageMeta, no_page_meta
 from comments_widget.sanitize import render_comment
-from comments_widget.services import audit, hold_reasons, versions
+from comments_widget.services import audit, hold_reasons, surge, versions
 from comments_widget.services.hold_reasons import EMAIL_NOT_VERIFIED, HoldReason
 from comments_widget.services.policy import Policy, thread_is_closed
 from comments_widget.services.policy import hold_reasons as policy_hold_reasons
@@ -125,6 +125,9 @@ def post_comment(
     parent = _check_parent(session, parent_id, existing, rules)
     html = render_comment(source)
     reasons = _reasons(session, policy, rules, author, source, html)
+    shield = surge.check(session, policy, existing, author, now)
+    if shield is not None:
+        reasons.append(shield)
     thread = _get_or_create_thread(session, ref, existing, page_meta)
     comment = Comment(
         thread_id=thread.id, parent_id=parent.id if parent else None, author_id=author.id,

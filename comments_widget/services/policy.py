@@ -41,6 +41,27 @@ class Policy:
     # When an account is erased, its comments stay under "Deleted account" ("anonymise") or
     # lose their text ("delete"); replies keep their place either way.
     erased_comments: str = "anonymise"
+    # The surge shield (services/surge.py): a thread that gets `surge_comments` comments (from
+    # 3 readers or more) within `surge_window_minutes`, or comments from `surge_new_min` or
+    # more accounts younger than `new_account_hours` making up `surge_new_share` % of the
+    # window, holds every new comment until it has been below both for `surge_quiet_minutes`.
+    surge_shield: bool = True
+    surge_comments: int = 30
+    surge_window_minutes: int = 5
+    surge_new_share: int = 50
+    surge_new_min: int = 5
+    new_account_hours: int = 24
+    surge_quiet_minutes: int = 30
+    # Spam heuristics (services/spam.py): a comment sent sooner than this after the reader
+    # started writing (our embed says how long) waits; the same text already on this many other
+    # articles within `duplicate_days` waits; a link to a domain whose comments moderators
+    # rejected or marked as spam this many times waits (0: off).
+    min_seconds_to_post: int = 3
+    duplicate_threads: int = 1
+    duplicate_days: int = 7
+    link_domain_threshold: int = 3
+    # Moderation target: one email when the oldest pending comment is older than this (None: off).
+    sla_minutes: int | None = None
 
     def validated(self) -> Policy:
         """Self, or InvalidInput naming the field that is out of range."""
@@ -49,9 +70,18 @@ class Policy:
                                f"{', '.join(ERASED_COMMENTS)}.")
         if self.premoderation not in PREMODERATION_MODES:
             raise InvalidInput(f"Pre-moderation must be one of {', '.join(PREMODERATION_MODES)}.")
-        for name in ("first_time_threshold", "edit_window_minutes", "flag_threshold"):
-            if getattr(self, name) < (1 if name != "edit_window_minutes" else 0):
+        for name in ("first_time_threshold", "edit_window_minutes", "flag_threshold",
+                     "surge_comments", "surge_window_minutes", "surge_new_min",
+                     "new_account_hours", "surge_quiet_minutes", "min_seconds_to_post",
+                     "duplicate_threads", "duplicate_days", "link_domain_threshold"):
+            smallest = 0 if name in ("edit_window_minutes", "min_seconds_to_post",
+                                     "link_domain_threshold") else 1
+            if getattr(self, name) < smallest:
                 raise InvalidInput(f"{name.replace('_', ' ').capitalize()} is too small.")
+        if not 1 <= self.surge_new_share <= 100:
+            raise InvalidInput("The share of new accounts is a percentage, 1 to 100.")
+        if self.sla_minutes is not None and self.sla_minutes < 1:
+            raise InvalidInput("The moderation target must be at least 1 minute.")
         if self.max_links is not None and self.max_links < 0:
             raise InvalidInput("Max links cannot be negative.")
         if self.auto_close_days is not None and self.auto_close_days < 1:

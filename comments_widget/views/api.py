@@ -22,6 +22,7 @@ from comments_widget.urls import origin_of
 from comments_widget.views import http, outages, reads
 from comments_widget.views.limits import check_login_allowed, client_address, count_failed_login
 from comments_widget.views.notifications import (
+    alert_moderators_soon,
     announce_rules,
     notify_moderators_soon,
     notify_readers_soon,
@@ -46,6 +47,7 @@ def post_comment() -> tuple[Response, int]:
     session.commit()
     if comment.status == Status.PENDING:
         notify_moderators_soon()
+        alert_moderators_soon()
     else:
         notify_readers_soon()
     return jsonify(comment_json(CommentRow.of(comment))), 201

@@ -10,6 +10,7 @@ from dataclasses import replace
 from flask import current_app, url_for
 
 from comments_widget.errors import RateLimited
+from comments_widget.services.alerts import send_alerts
 from comments_widget.services.announce import Links as AnnounceLinks
 from comments_widget.services.announce import Rules, announce
 from comments_widget.services.decisions import Links, send_decisions
@@ -42,6 +43,22 @@ def notify_moderators_soon() -> None:
 
     # If it fails, the comments stay un-notified for the next digest.
     _in_background("digest", send, "could not email moderators")
+
+
+def alert_moderators_soon() -> None:
+    """Mail raised alerts (a surge, a queue past its target) in the background, each once."""
+    state = current_state()
+    if state.mail is None:
+        return
+    settings = state.mail
+    if not settings.queue_url:
+        settings = replace(settings, queue_url=url_for("comments_widget.admin.overview",
+                                                       _external=True))
+
+    def send() -> str:
+        return f"sent {send_alerts(state.session_factory, settings)} alerts to moderators"
+
+    _in_background("alerts", send, "could not email moderators an alert")
 
 
 def reader_links() -> AnnounceLinks:
