@@ -105,7 +105,23 @@ DEFAULTS: dict[str, Any] = {
     "COMMENTS_WIDGET_THREAD_SUMMARY_TTL_SECONDS": 1,
     # max-age of the public thread payload; stale-while-revalidate is six times as long.
     "COMMENTS_WIDGET_THREAD_MAX_AGE_SECONDS": 10,
+    # Spam checkers every new or edited comment passes (services/spam.py): "heuristics",
+    # "akismet", or "package.module:factory" (a list, or names separated by spaces/commas).
+    # None: the heuristics, plus Akismet when a key is set.
+    "COMMENTS_WIDGET_SPAM_CHECKERS": None,
+    # Akismet (or any service speaking its protocol at COMMENTS_WIDGET_AKISMET_URL).
+    "COMMENTS_WIDGET_AKISMET_KEY": None,
+    "COMMENTS_WIDGET_AKISMET_BLOG": None,  # the site's front page URL, as Akismet knows it
+    "COMMENTS_WIDGET_AKISMET_URL": None,  # None: https://rest.akismet.com/1.1/
 }
+
+
+def spam_checker_names(config: Mapping[str, Any]) -> list[str]:
+    """The checkers to run, in order, from COMMENTS_WIDGET_SPAM_CHECKERS or the default."""
+    value = config.get("COMMENTS_WIDGET_SPAM_CHECKERS")
+    if value is None:
+        return ["heuristics"] + (["akismet"] if config.get("COMMENTS_WIDGET_AKISMET_KEY") else [])
+    return value.replace(",", " ").split() if isinstance(value, str) else list(value)
 
 
 RATE_LIMIT_KEYS = ("COMMENTS_WIDGET_LOGIN_RATE_LIMIT", "COMMENTS_WIDGET_ACCOUNT_LOGIN_RATE_LIMIT",

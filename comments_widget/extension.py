@@ -12,6 +12,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from comments_widget import config, migrate
+from comments_widget.config import ConfigError, spam_checker_names
 from comments_widget.db import check_writable, create_engine, create_session_factory
 from comments_widget.host import HostBridge
 from comments_widget.ids import ID_CONVERTER, BoundedId
@@ -21,6 +22,7 @@ from comments_widget.payload_cache import PayloadCache, SummaryCache
 from comments_widget.ratelimit import RateLimiter
 from comments_widget.services.comments import PostingRules
 from comments_widget.services.external import Author
+from comments_widget.services.spam import SpamChecker, load_checkers
 from comments_widget.settings_cache import SettingsCache
 from comments_widget.state import EXTENSION_KEY, WidgetState, close_db_session
 from comments_widget.views.server_rendered import comments_thread
@@ -57,6 +59,7 @@ class CommentsWidget:
         for key in config.RATE_LIMIT_KEYS:
             RateLimiter.check_rule(key, app.config[key])
         sign_in_providers = parse_providers(app.config["COMMENTS_WIDGET_SIGN_IN_PROVIDERS"])
+        spam_checkers = _spam_checkers(app.config)  # before the database: a bad name stops here
 
         database_url = app.config["COMMENTS_WIDGET_DATABASE_URL"] or _default_sqlite_url(app)
         engine = create_engine(
@@ -120,6 +123,7 @@ class CommentsWidget:
             thread_max_age=app.config["COMMENTS_WIDGET_THREAD_MAX_AGE_SECONDS"],
             host=self.host,
             sign_in_providers=sign_in_providers,
+            spam_checkers=spam_checkers,
         )
         app.teardown_appcontext(close_db_session)
         # Our ids are 32-bit database keys; a larger number in a path is a 404, not a 500.
@@ -139,6 +143,13 @@ class CommentsWidget:
             create_blueprint(), url_prefix=app.config["COMMENTS_WIDGET_URL_PREFIX"]
         )
         app.cli.add_command(comments_widget_cli)
+
+
+def _spam_checkers(settings: Mapping[str, Any]) -> tuple[SpamChecker, ...]:
+    try:
+        return load_checkers(spam_checker_names(settings), settings)
+    except (ValueError, ImportError, AttributeError) as error:
+        raise ConfigError(f"COMMENTS_WIDGET_SPAM_CHECKERS: {error}") from error
 
 
 def _mail_settings(config: Mapping[str, Any]) -> MailSettings | None:

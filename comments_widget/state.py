@@ -16,6 +16,7 @@ from comments_widget.payload_cache import PayloadCache, SummaryCache
 from comments_widget.ratelimit import RateLimiter
 from comments_widget.services.comments import PostingRules
 from comments_widget.services.policy import Policy
+from comments_widget.services.spam import SpamChecker
 from comments_widget.settings_cache import SettingsCache
 
 EXTENSION_KEY = "comments_widget"
@@ -60,6 +61,7 @@ class WidgetState:
     host: HostBridge | None = None
     sign_in_providers: dict[str, Provider] = field(default_factory=dict)
     discovery: Discovery = field(default_factory=Discovery)
+    spam_checkers: tuple[SpamChecker, ...] = ()
 
 
 def current_state() -> WidgetState:

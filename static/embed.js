@@ -76,6 +76,7 @@
     "a{color:var(--accent)}button{font:inherit;cursor:pointer}",
     ".link{border:0;background:none;color:var(--accent);padding:0;text-decoration:underline;font-size:.875em}",
     "form{margin:.5em 0}label{display:block;font-weight:600;margin-bottom:.25em}",
+    ".hp{position:absolute;left:-9999px;width:1px;height:1px;overflow:hidden}",
     "textarea{box-sizing:border-box;width:100%;min-height:6em;font:inherit;padding:.5em;border:1px solid var(--line);border-radius:var(--r);background:var(--bg);color:var(--fg);resize:vertical}",
     ".hint{font-size:.8em;color:var(--muted);margin:.2em 0}",
     ".primary{padding:.45em 1em;border:0;border-radius:var(--r);background:var(--accent);color:var(--on-accent);font-weight:600;margin-inline-end:.5em}",
@@ -177,6 +178,7 @@
     this.strings = STRINGS.en;
     this.editable = {};
     this.sources = {};
+    this.started = {};  // when the reader began each draft (spam heuristics)
     this.votes = {};
     this.sort = /^(oldest|newest|best)$/.test(stored(SORT_KEY)) ? stored(SORT_KEY) : "oldest";
     this.editing = null;
@@ -633,12 +635,20 @@
     // What the reader typed survives re-renders, Load more, a new login and a reload.
     var draftKey = "comments_widget_draft:" + this.url + ":" + (parent ? parent.id : "new");
     textarea.value = session(draftKey) || "";
-    textarea.addEventListener("input", function () { session(draftKey, textarea.value); });
+    textarea.addEventListener("input", function () {
+      session(draftKey, textarea.value);
+      // When the reader started writing (kept across re-renders): a comment "typed" in a
+      // blink is a script's (spam.py).
+      self.started[draftKey] = self.started[draftKey] || Date.now();
+    });
+    // A field people never see or reach; scripts that fill every field fill it (spam.py).
+    var trap = h("input", { name: "website", tabindex: "-1", autocomplete: "off" });
     var submit = h("button", { type: "submit", "class": "primary" }, [this.t("post")]);
     var form = h("form", {
       novalidate: "",
-      onsubmit: function (event) { event.preventDefault(); self.post(parent, textarea, submit, status); }
+      onsubmit: function (event) { event.preventDefault(); self.post(parent, textarea, submit, status, trap); }
     }, [
+      h("div", { "class": "hp", "aria-hidden": "true" }, [h("label", {}, ["Website ", trap])]),
       h("label", { "for": id }, [parent ? this.t("replyTo", { name: parent.author.name }) : this.t("label")]),
       textarea,
       h("p", { "class": "hint", id: id + "-hint" }, [this.t("hint")]),
@@ -654,16 +664,20 @@
     if (field) { field.focus(); }
   };
 
-  Widget.prototype.post = function (parent, textarea, submit, status) {
+  Widget.prototype.post = function (parent, textarea, submit, status, trap) {
     var self = this;
+    var key = "comments_widget_draft:" + this.url + ":" + (parent ? parent.id : "new");
     submit.disabled = true;
     status.className = "status";
     status.textContent = this.t("posting");
     api("POST", "/comments", {
       url: this.url, thread_id: this.threadId || undefined,
-      body: textarea.value, parent_id: parent ? parent.id : undefined
+      body: textarea.value, parent_id: parent ? parent.id : undefined,
+      website: trap.value || undefined,
+      typing_ms: this.started[key] ? Date.now() - this.started[key] : undefined
     }, this.csrf).then(function (comment) {
-      session("comments_widget_draft:" + self.url + ":" + (parent ? parent.id : "new"), "");
+      session(key, "");
+      delete self.started[key];
       if (parent) { parent.replies.push(comment); } else { self.comments.push(comment); }
       self.editable[comment.id] = true;
       self.sources[comment.id] = textarea.value;

@@ -14,6 +14,7 @@ import pytest
 
 from comments_widget.server import create_app as create_comment_server
 from comments_widget.services import readers
+from comments_widget.services.policy import Policy, save_policy
 from example_site.app import create_news_app
 from tests.live import Listener, browsers, require_chromium, serve
 
@@ -61,6 +62,13 @@ def verifying_deployment(database_url: str, tmp_path: Path,
         yield d
 
 
+def deployment_policy(**changes: Any) -> Policy:
+    """The default policy, but for the time-to-submit heuristic: a test fills a comment and
+    posts it in milliseconds, which that heuristic holds as a script's. The tests of that
+    heuristic (test_spam_browser.py) set it back."""
+    return Policy(**{"min_seconds_to_post": 0, **changes})
+
+
 @contextmanager
 def deploy(database_url: str, tmp_path: Path, **extra_env: str) -> Iterator[Deployment]:
     """The example news site and the comment server on two origins, and a reader's browser."""
@@ -75,6 +83,9 @@ def deploy(database_url: str, tmp_path: Path, **extra_env: str) -> Iterator[Depl
             "COMMENTS_WIDGET_INSTANCE_PATH": str(tmp_path / "instance"),
             **extra_env,
         })
+        with comment_app.extensions["comments_widget"].session_factory() as session:
+            save_policy(session, deployment_policy())
+            session.commit()
         with serve(comment_app, comments_listener), \
                 serve(create_news_app(comments), site_listener), \
                 browsers(tmp_path / "profiles") as opened:

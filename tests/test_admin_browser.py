@@ -11,7 +11,7 @@ from comments_widget.page_meta import fetch_page_meta
 from comments_widget.services import community, policy
 from comments_widget.services.comments import PostingRules, ThreadRef, post_comment
 from tests.conftest import PASSWORD, create_reader
-from tests.deployment import Deployment, register_in_popup
+from tests.deployment import Deployment, deployment_policy, register_in_popup
 from tests.live import screenshot
 
 pytestmark = pytest.mark.browser
@@ -59,7 +59,7 @@ def test_moderator_approves_a_held_comment_and_the_reader_then_sees_it(
 ) -> None:
     d = deployment
     with state(d).session_factory() as session:
-        policy.save_policy(session, policy.Policy(premoderation="all"))
+        policy.save_policy(session, deployment_policy(premoderation="all"))
         session.commit()
     state(d).settings.invalidate()
     compose = d.open_article()
@@ -133,7 +133,7 @@ def test_every_dashboard_page_renders_for_a_person(deployment: Deployment, width
     held = seed_comment(d, "Visit my casino for [free money](https://spam.example).",
                         Status.PENDING)
     with state(d).session_factory() as session:
-        policy.save_policy(session, policy.Policy(banned_words=("casino",)))
+        policy.save_policy(session, deployment_policy(banned_words=("casino",)))
         session.commit()
     state(d).settings.invalidate()
     mod = moderator_page(d, width)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -15,11 +15,14 @@ from comments_widget.ids import parse_id
 from comments_widget.models import Comment, Reader, Status, Thread, utcnow
 from comments_widget.page_meta import PageMeta, no_page_meta
 from comments_widget.sanitize import render_comment
-from comments_widget.services import audit, hold_reasons, surge, versions
+from comments_widget.services import audit, hold_reasons, spam, surge, versions
 from comments_widget.services.hold_reasons import EMAIL_NOT_VERIFIED, HoldReason
 from comments_widget.services.policy import Policy, thread_is_closed
 from comments_widget.services.policy import hold_reasons as policy_hold_reasons
 from comments_widget.services.readers import ensure_may_act
+from comments_widget.services.spam import ClientInfo, SpamChecker, Submission
+
+NO_CLIENT = ClientInfo()
 
 
 @dataclass(frozen=True)
@@ -108,13 +111,34 @@ def _check_parent(
     return parent
 
 
+def _spam_verdicts(session: Session, policy: Policy, checkers: Sequence[SpamChecker],
+                   client: ClientInfo, author: Reader, source: str, html: str, url: str,
+                   thread_id: int | None, now: datetime,
+                   is_edit: bool = False) -> tuple[list[HoldReason], bool]:
+    """The spam checkers' reasons, and whether one of them says it is spam outright."""
+    submission = Submission(author=author, body_source=source, body_html=html, article_url=url,
+                            ip=client.ip, user_agent=client.user_agent,
+                            referrer=client.referrer, honeypot=client.honeypot,
+                            typing_ms=client.typing_ms, is_edit=is_edit, thread_id=thread_id)
+    verdicts = spam.run_checks(checkers, submission, spam.CheckContext(session, policy, now))
+    return [v.reason for v in verdicts], any(v.spam for v in verdicts)
+
+
+def _status(reasons: list[HoldReason], is_spam: bool) -> Status:
+    if is_spam:
+        return Status.SPAM
+    return Status.PENDING if reasons else Status.APPROVED
+
+
 def post_comment(
     session: Session, *, author: Reader, ref: ThreadRef, body: object, parent_id: object,
     rules: PostingRules, policy: Policy, page_meta: Callable[[str], PageMeta] = no_page_meta,
+    checkers: Sequence[SpamChecker] = (), client: ClientInfo = NO_CLIENT,
 ) -> Comment:
     """Validate and store a comment or reply, creating the thread on its first comment.
 
-    The policy decides whether it goes live at once or waits, pending, for a moderator.
+    The policy, the surge shield and the spam checkers decide whether it goes live at once,
+    waits (pending) for a moderator, or goes straight to the Spam queue.
     """
     now = utcnow()
     ensure_may_act(author)
@@ -128,13 +152,17 @@ def post_comment(
     shield = surge.check(session, policy, existing, author, now)
     if shield is not None:
         reasons.append(shield)
+    found, is_spam = _spam_verdicts(session, policy, checkers, client, author, source, html,
+                                    ref.url, existing.id if existing else None, now)
+    reasons += found
     thread = _get_or_create_thread(session, ref, existing, page_meta)
     comment = Comment(
         thread_id=thread.id, parent_id=parent.id if parent else None, author_id=author.id,
         author=author, depth=parent.depth + 1 if parent else 0, body_source=source,
-        body_html=html, status=Status.PENDING if reasons else Status.APPROVED,
+        body_html=html, status=_status(reasons, is_spam),
         hold_reasons=hold_reasons.dumps(reasons), created_at=now, updated_at=now,
         root_id=(parent.root_id or parent.id) if parent else None,
+        fingerprint=spam.fingerprint(source),
     )
     session.add(comment)
     session.flush()
@@ -157,7 +185,8 @@ def _own_comment(session: Session, reader: Reader, comment_id: int) -> Comment:
 
 
 def edit_comment(session: Session, *, reader: Reader, comment_id: int, body: object,
-                 rules: PostingRules, policy: Policy) -> Comment:
+                 rules: PostingRules, policy: Policy, checkers: Sequence[SpamChecker] = (),
+                 client: ClientInfo = NO_CLIENT) -> Comment:
     """Replace the text of one's own comment within the edit window.
 
     An edit runs the whole policy, as a new comment does: an approved comment edited into
@@ -175,9 +204,14 @@ def edit_comment(session: Session, *, reader: Reader, comment_id: int, body: obj
     if source != comment.body_source:
         comment.edited_at = now
     comment.body_source, comment.body_html, comment.updated_at = source, html, now
+    comment.fingerprint = spam.fingerprint(source)
     reasons = _reasons(session, policy, rules, reader, source, html, editing=comment)
+    thread = session.get(Thread, comment.thread_id)
+    found, is_spam = _spam_verdicts(session, policy, checkers, client, reader, source, html,
+                                    thread.url, comment.thread_id, now, is_edit=True)
+    reasons += found
     if reasons:
-        comment.status = Status.PENDING
+        comment.status = _status(reasons, is_spam)
         comment.hold_reasons = hold_reasons.dumps(reasons)
         comment.notified_at = None
     versions.bump(session, [comment.thread_id])

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from comments_widget.errors import Conflict, InvalidInput
 from comments_widget.models import AuditEntry, Comment, Flag, Reader, Status, Thread, utcnow
-from comments_widget.services import audit, versions
+from comments_widget.services import audit, spam, versions
 from comments_widget.services.pages import Page, keyset_page
 
 PAGE_SIZE = 25
@@ -157,6 +157,7 @@ def apply_action(session: Session, actor: Reader, action: str,
         comment.status = after
         comment.needs_review = comment.hidden_by_flags = False
         comment.updated_at = now
+        spam.record_decision(session, comment, before, after)
         entries.append(audit.record(session, actor, action, "comment", comment.id,
                                     before.value, after.value, detail))
     session.execute(sa.update(Flag).where(Flag.comment_id.in_(comment_ids),
@@ -190,6 +191,7 @@ def undo(session: Session, actor: Reader, entry_ids: Sequence[int]) -> Decision:
     for entry in entries:
         comment = comments[entry.target_id or 0]
         was = json.loads(entry.detail or "{}")
+        spam.record_decision(session, comment, comment.status, Status(entry.before))
         comment.status = Status(entry.before)
         comment.needs_review = bool(was.get("needs_review"))
         comment.hidden_by_flags = bool(was.get("hidden_by_flags"))

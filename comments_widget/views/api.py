@@ -9,13 +9,14 @@ from werkzeug.exceptions import HTTPException
 from comments_widget.auth import api_reader, authenticated_by_token, current_token
 from comments_widget.errors import Forbidden, InvalidInput, NotAuthenticated, NotFound, WidgetError
 from comments_widget.i18n import gettext as _
-from comments_widget.models import Reader, Status
+from comments_widget.models import Comment, Reader, Status
 from comments_widget.page_meta import fetch_page_meta, no_page_meta
 from comments_widget.services import announce, claims, flags, reading, single_sign_on, votes
 from comments_widget.services import comments as comment_service
 from comments_widget.services import readers as reader_service
 from comments_widget.services.external import contact_email
 from comments_widget.services.reading import CommentRow
+from comments_widget.services.spam import ClientInfo
 from comments_widget.services.verification import ensure_may_log_in, must_confirm
 from comments_widget.state import current_policy, current_state, db_session
 from comments_widget.urls import origin_of
@@ -31,6 +32,29 @@ from comments_widget.views.openapi import openapi_json
 from comments_widget.views.payloads import comment_json, reader_json
 
 
+def _as_its_author_sees_it(comment: Comment) -> dict:
+    """The comment as its author is shown it: one the spam checks sent to the Spam queue says
+    "pending", as if held (telling a spammer which rule caught them helps them; a person
+    wrongly caught is reviewed like any held comment)."""
+    payload = comment_json(CommentRow.of(comment))
+    if payload["status"] == Status.SPAM.value:
+        payload["status"] = Status.PENDING.value
+    return payload
+
+
+def client_info(data: dict) -> ClientInfo:
+    """What the spam checkers may know of this request: the address, the browser, and the
+    embed's honeypot field and writing time (absent from other API clients: not checked)."""
+    typing = data.get("typing_ms")
+    honeypot = data.get("website")
+    return ClientInfo(
+        ip=client_address(), user_agent=request.headers.get("User-Agent", "")[:500],
+        referrer=request.headers.get("Referer", "")[:2000],
+        honeypot=honeypot[:200] if isinstance(honeypot, str) else "",
+        typing_ms=typing if isinstance(typing, int) and not isinstance(typing, bool)
+        and 0 <= typing < 2**31 else None)
+
+
 def post_comment() -> tuple[Response, int]:
     """Post a comment or a reply; the first comment on an article creates its thread."""
     reader = http.require_reader()
@@ -43,14 +67,15 @@ def post_comment() -> tuple[Response, int]:
         session, author=reader, ref=ref, body=data.get("body"), parent_id=data.get("parent_id"),
         rules=state.posting_rules, policy=current_policy(),
         page_meta=fetch_page_meta if state.fetch_page_titles else no_page_meta,
+        checkers=state.spam_checkers, client=client_info(data),
     )
     session.commit()
-    if comment.status == Status.PENDING:
+    if comment.status in (Status.PENDING, Status.SPAM):
         notify_moderators_soon()
         alert_moderators_soon()
     else:
         notify_readers_soon()
-    return jsonify(comment_json(CommentRow.of(comment))), 201
+    return jsonify(_as_its_author_sees_it(comment)), 201
 
 
 def edit_comment(comment_id: int) -> Response:
@@ -60,9 +85,10 @@ def edit_comment(comment_id: int) -> Response:
     session = db_session()
     comment = comment_service.edit_comment(
         session, reader=reader, comment_id=comment_id, body=data.get("body"),
-        rules=current_state().posting_rules, policy=current_policy())
+        rules=current_state().posting_rules, policy=current_policy(),
+        checkers=current_state().spam_checkers, client=client_info(data))
     session.commit()
-    return jsonify(comment_json(CommentRow.of(comment)))
+    return jsonify(_as_its_author_sees_it(comment))
 
 
 def delete_comment(comment_id: int) -> tuple[str, int]:

@@ -111,7 +111,11 @@ def _spec(base: str) -> dict[str, Any]:
                     "title": {"type": "string", "deprecated": True,
                               "description": "ignored: the server reads the page's title"},
                     "body": {"type": "string"}, "parent_id": _ID,
-                    "thread_id": {"type": "string"}}, ["url", "body"]),
+                    "thread_id": {"type": "string"},
+                    "website": {"type": "string", "description": "the embed's honeypot field: "
+                                "people leave it empty"},
+                    "typing_ms": {"type": "integer", "description": "the embed's time from the "
+                                  "first key press to Post (spam heuristics)"}}, ["url", "body"]),
                 "responses": {"201": _answer("The new comment", comment),
                               **_errors(400, 401, 403, 404, 413, 415, 429)}}},
             "/comments/{comment_id}": {
@@ -120,7 +124,9 @@ def _spec(base: str) -> dict[str, Any]:
                 "patch": {
                     "summary": "Edit one's own comment within the edit window",
                     "security": [{"bearer": []}],
-                    "requestBody": _json_body({"body": {"type": "string"}}, ["body"]),
+                    "requestBody": _json_body({"body": {"type": "string"},
+                                               "website": {"type": "string"},
+                                               "typing_ms": {"type": "integer"}}, ["body"]),
                     "responses": {"200": _answer("The edited comment", comment),
                                   **_errors(400, 401, 403, 404, 413, 415)}},
                 "delete": {
