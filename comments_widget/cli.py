@@ -13,7 +13,14 @@ from comments_widget.errors import WidgetError
 from comments_widget.importing.commands import export_command, import_command
 from comments_widget.mail import MailFailed
 from comments_widget.models import utcnow
-from comments_widget.services import audit_chain, community, moderation_sla, readers, surge
+from comments_widget.services import (
+    audit_chain,
+    community,
+    moderation_sla,
+    readers,
+    surge,
+    webhooks,
+)
 from comments_widget.services.alerts import send_alerts
 from comments_widget.services.announce import announce
 from comments_widget.services.notify import send_digest
@@ -157,3 +164,13 @@ def audit_verify() -> None:
                f"The {verdict.checked} entries before it verify (up to entry "
                f"{verdict.head_id or 'none'}, hash {verdict.head_hash}).", err=True)
     raise SystemExit(1)
+
+
+@comments_widget_cli.command("deliver-webhooks")
+@click.option("--now-plus", type=click.IntRange(min=0), default=0, hidden=True,
+              help="Act as if this many seconds had passed (tests of the retry schedule).")
+def deliver_webhooks(now_plus: int) -> None:
+    """Send webhook deliveries that are due, retries included (run it from cron)."""
+    moment = utcnow() + timedelta(seconds=now_plus)
+    sent = webhooks.deliver_due(current_state().session_factory, moment)
+    click.echo(f"Delivered {sent} webhook event{'s' if sent != 1 else ''}.")

@@ -20,6 +20,7 @@ from comments_widget.mail import MailSettings
 from comments_widget.oidc import parse_providers
 from comments_widget.payload_cache import PayloadCache, SummaryCache
 from comments_widget.ratelimit import RateLimiter
+from comments_widget.services import webhooks
 from comments_widget.services.comments import PostingRules
 from comments_widget.services.external import Author
 from comments_widget.services.spam import SpamChecker, load_checkers
@@ -79,6 +80,8 @@ class CommentsWidget:
         # Reads never commit; any commit in this process may have changed a thread.
         sa.event.listen(session_factory, "after_commit", summaries.clear)
         sa.event.listen(session_factory, "after_commit", counts.clear)
+        sa.event.listen(session_factory, "after_commit",
+                        webhooks.sender_after_commit(session_factory))
         app.extensions[EXTENSION_KEY] = WidgetState(
             engine=engine,
             session_factory=session_factory,

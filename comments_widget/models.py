@@ -371,6 +371,42 @@ class Alert(Base):
     cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
 
+class Webhook(Base):
+    """A site owner's endpoint told about events (services/webhooks.py)."""
+
+    __tablename__ = "comments_widget_webhooks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(sa.String(2000))
+    # Signs every delivery (HMAC-SHA256); shown to admins on the Sites page.
+    secret: Mapped[str] = mapped_column(sa.String(64))
+    events: Mapped[str] = mapped_column(sa.String(500))  # space-separated event names
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class WebhookDelivery(Base):
+    """One event for one webhook: written with the change it reports, sent and retried from
+    here, so nothing is lost when the app restarts."""
+
+    __tablename__ = "comments_widget_deliveries"
+    __table_args__ = (sa.Index("ix_comments_widget_deliveries_due", "status",
+                               "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hook_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("comments_widget_webhooks.id", ondelete="CASCADE"), index=True)
+    event: Mapped[str] = mapped_column(sa.String(40))
+    payload: Mapped[str] = mapped_column(sa.Text)
+    # "pending", "sending" (claimed by a sender), "delivered" or "failed" (attempts ran out)
+    status: Mapped[str] = mapped_column(sa.String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_status_code: Mapped[int | None] = mapped_column(default=None)
+    last_error: Mapped[str] = mapped_column(sa.String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+
 class Setting(Base):
     """One moderation policy value, stored as JSON, so a change applies on the next request."""
 

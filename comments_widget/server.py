@@ -95,8 +95,8 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     return app
 
 
-MANAGEMENT_COMMANDS = ("audit", "create-admin", "db", "export", "import", "notify-moderators",
-                       "notify-readers", "purge-unverified")
+MANAGEMENT_COMMANDS = ("audit", "create-admin", "db", "deliver-webhooks", "export", "import",
+                       "notify-moderators", "notify-readers", "purge-unverified")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -14,6 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SMALL = """root => [...root.querySelectorAll('button, a, select, input, textarea')]
     .filter(el => !el.closest('.body'))  // links inside a comment's text are inline text
+    .filter(el => !el.closest('[aria-hidden="true"]'))  // the spam trap: off-screen, unreachable
     .map(el => { const r = el.getBoundingClientRect();
                  return [el.textContent.trim() || el.tagName, Math.round(r.width),
                          Math.round(r.height)]; })

@@ -9,13 +9,16 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from comments_widget.models import Role
+from comments_widget.services.webhooks import EVENTS
 
 
 class CsrfOnlyForm(FlaskForm):
@@ -99,6 +102,14 @@ class SiteForm(FlaskForm):
                                                URL(require_tld=False)],
                          description="scheme://host[:port], e.g. https://news.example")
     name = StringField("Name", validators=[Optional(), Length(max=120)])
+
+
+class WebhookForm(FlaskForm):
+    url = StringField("URL", validators=[DataRequired(), Length(max=2000)],
+                      description="Where we POST each event, e.g. https://news.example/hooks")
+    events = SelectMultipleField("Events", choices=[SelectChoice(e, e) for e in EVENTS],
+                                 validate_choice=False, widget=ListWidget(prefix_label=False),
+                                 option_widget=CheckboxInput())
 
 
 class SiteOriginForm(FlaskForm):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
+from comments_widget.admin import webhooks as webhook_pages
 from comments_widget.admin.forms import (
     CsrfOnlyForm,
     LoginPagesForm,
@@ -81,6 +82,7 @@ def sites_page(require_admin: Callable[[], object]) -> BaseResponse | str | tupl
         "comments_widget/admin/sites.html", form=form, remove_form=CsrfOnlyForm(),
         sites=listed, button_form=SiteOriginForm(), pages_form=LoginPagesForm,
         embed_url=url_for("comments_widget.embed_js", _external=True),
+        **webhook_pages.page_context(),
     ), 400 if form.errors else 200
 
 
@@ -173,3 +175,4 @@ def register(admin: Blueprint, require_admin: Callable[[], object]) -> None:
                        lambda: disable_sso(require_admin), methods=["POST"])
     admin.add_url_rule("/sites/login-pages", "login_pages",
                        lambda: set_login_pages(require_admin), methods=["POST"])
+    webhook_pages.register(admin, require_admin)

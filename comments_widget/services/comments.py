@@ -15,7 +15,7 @@ from comments_widget.ids import parse_id
 from comments_widget.models import Comment, Reader, Status, Thread, utcnow
 from comments_widget.page_meta import PageMeta, no_page_meta
 from comments_widget.sanitize import render_comment
-from comments_widget.services import audit, hold_reasons, spam, surge, versions
+from comments_widget.services import audit, hold_reasons, spam, surge, versions, webhooks
 from comments_widget.services.hold_reasons import EMAIL_NOT_VERIFIED, HoldReason
 from comments_widget.services.policy import Policy, thread_is_closed
 from comments_widget.services.policy import hold_reasons as policy_hold_reasons
@@ -170,6 +170,7 @@ def post_comment(
         comment.root_id = comment.id
     if comment.status == Status.APPROVED:
         versions.bump(session, [thread.id], added=1)
+    webhooks.emit(session, "comment.created", webhooks.comment_data(comment, thread))
     session.flush()
     return comment
 
@@ -225,6 +226,8 @@ def delete_own_comment(session: Session, *, reader: Reader, comment_id: int) -> 
     audit.record(session, reader, "author_delete", "comment", comment.id,
                  comment.status.value, Status.DELETED.value)
     comment.status, comment.updated_at = Status.DELETED, utcnow()
+    webhooks.emit(session, "comment.deleted",
+                  webhooks.comment_data(comment, session.get(Thread, comment.thread_id)))
     versions.bump(session, [comment.thread_id])
     session.flush()
     return comment

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from comments_widget.errors import Forbidden, InvalidInput
 from comments_widget.models import Comment, Reader, Role, Status, utcnow
-from comments_widget.services import audit, versions
+from comments_widget.services import audit, versions, webhooks
 from comments_widget.services.pages import Page, keyset_page
 from comments_widget.services.readers import end_all_sessions
 
@@ -69,6 +69,9 @@ def ban(session: Session, actor: Reader, reader: Reader, reason: str,
     until_text = until.date().isoformat() if until else "no end date"
     audit.record(session, actor, "ban", "reader", reader.id, "active", f"banned ({until_text})",
                  f"{reason.strip()}; {hidden} comments hidden" if hide_comments else reason)
+    webhooks.emit(session, "reader.banned", {
+        "reader": {"id": reader.id, "name": reader.display_name},
+        "until": until.isoformat() if until else None})
     session.flush()
     return hidden
 

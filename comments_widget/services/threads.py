@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from comments_widget.errors import InvalidInput, NotFound
 from comments_widget.models import Comment, Reader, Status, Thread, utcnow
 from comments_widget.page_meta import clean_title
-from comments_widget.services import audit, versions
+from comments_widget.services import audit, versions, webhooks
 from comments_widget.services.pages import has_next_page
 from comments_widget.urls import InvalidUrl, normalize_url, origin_of
 
@@ -59,6 +59,8 @@ def close(session: Session, actor: Reader, thread: Thread) -> None:
         thread.closed_at = utcnow()
         versions.bump(session, [thread.id])
         audit.record(session, actor, "close", "thread", thread.id, "open", "closed")
+        webhooks.emit(session, "thread.closed", {"thread": {
+            "id": thread.id, "url": thread.url, "title": thread.title}})
 
 
 def reopen(session: Session, actor: Reader, thread: Thread) -> None:
