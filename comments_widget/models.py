@@ -242,6 +242,9 @@ class Comment(Base):
     # When readers were told about it (reply and follow emails); None: not yet, or not visible
     # yet. Claimed before sending, so two processes never announce a comment twice.
     announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # When a moderator last changed the text (readers see "edited by a moderator"); the
+    # earlier texts are kept as revisions.
+    moderated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     # The text's fingerprint (services/spam.py), so the same body posted on other articles is
     # found by an index lookup.
     fingerprint: Mapped[str | None] = mapped_column(sa.String(32), default=None, index=True)
@@ -369,6 +372,23 @@ class Alert(Base):
     raised_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+
+class CommentRevision(Base):
+    """A text a comment had before an edit (by its author, or a moderator removing a slur or a
+    phone number): moderators can always see what was there."""
+
+    __tablename__ = "comments_widget_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("comments_widget_comments.id", ondelete="CASCADE"), index=True)
+    body_source: Mapped[str] = mapped_column(sa.Text)
+    # Who replaced this text, and as what ("author" or "moderator").
+    edited_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("comments_widget_readers.id", ondelete="SET NULL"), default=None)
+    kind: Mapped[str] = mapped_column(sa.String(10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Webhook(Base):

@@ -238,7 +238,11 @@
       } else if (KEYS[key]) { act(KEYS[key]); }
       else if (key === "A" || key === "R") { actScoped(key); }
       else if (key === "u") { undo(); }
-      else if (key === "h" && current >= 0) {
+      else if (key === "e" && current >= 0) {
+        var edit = items()[current].querySelector("details.edit");
+        edit.open = true;
+        edit.querySelector("textarea").focus();
+      } else if (key === "h" && current >= 0) {
         var history = items()[current].querySelector("details.history");
         history.open = !history.open;
       } else { handled = false; }

@@ -31,7 +31,7 @@
       report: "Report", reportWhy: "Why are you reporting this comment?", send: "Send report",
       reasons: { spam: "Spam", abuse: "Abuse", off_topic: "Off-topic", other: "Other" },
       details: "What is wrong?", reported: "Thank you. A moderator will take a look.", more: "Load more comments",
-      edit: "Edit", "delete": "Delete", save: "Save", saving: "Saving…", edited: "edited", editedAt: "Edited {time}",
+      edit: "Edit", "delete": "Delete", save: "Save", saving: "Saving…", edited: "edited", editedAt: "Edited {time}", moderated: "edited by a moderator",
       editLabel: "Edit your comment", deleteConfirm: "Delete this comment? This cannot be undone.",
       held: "Your comment is awaiting moderation.",
       sortBy: "Sort by", sorts: { oldest: "Oldest", newest: "Newest", best: "Best" },
@@ -432,7 +432,8 @@
         h("time", { datetime: comment.created_at, title: fullDate(comment.created_at, this.lang) }, [when(comment.created_at, this.lang)]),
         pinned ? h("span", { "class": "tag" }, [this.t("pinned")]) : null,
         comment.status === "pending" ? h("span", { "class": "tag" }, [this.t("pending")]) : null,
-        comment.edited_at ? h("span", { "class": "tag", title: this.t("editedAt", { time: fullDate(comment.edited_at, this.lang) }) }, [this.t("edited")]) : null
+        comment.edited_at ? h("span", { "class": "tag", title: this.t("editedAt", { time: fullDate(comment.edited_at, this.lang) }) }, [this.t("edited")]) : null,
+        comment.moderated ? h("span", { "class": "tag" }, [this.t("moderated")]) : null
       ]),
       deleted ? null : this.editing === comment.id ? this.renderEditor(comment) : body,
       this.reported[comment.id] ? h("p", { "class": "meta", role: "status" }, [this.t("reported")]) : actions,

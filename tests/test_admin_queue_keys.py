@@ -18,7 +18,7 @@ from comments_widget.services.hold_reasons import HoldReason
 from tests.conftest import create_reader
 from tests.deployment import Deployment
 from tests.live import screenshot
-from tests.test_admin_browser import moderator_page, state
+from tests.test_admin_browser import moderator_page, seed_comment, state
 
 pytestmark = pytest.mark.browser
 
@@ -256,3 +256,29 @@ def test_each_item_shows_the_parent_the_article_and_the_authors_record(
     width = narrow.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the queue scrolls sideways at 390 px ({width} px wide)"
     screenshot(narrow, "dashboard-queue-390")
+
+
+def test_e_edits_the_text_and_readers_see_edited_by_a_moderator(deployment: Deployment) -> None:
+    d = deployment
+    comment_id = seed_comment(d, "Call me at 555-0100, everyone.")
+    mod = moderator_page(d)
+    mod.goto(d.comments + "/comments/admin/queue/approved")
+    mod.locator(f"#item-{comment_id}.focused").wait_for()
+    mod.keyboard.press("e")
+    box = mod.locator(f"#edit-body-{comment_id}")
+    assert mod.evaluate("document.activeElement.id") == f"edit-body-{comment_id}"
+    box.press("Control+A")
+    mod.keyboard.type("Call me, everyone.")
+    mod.keyboard.press("Tab")
+    mod.keyboard.press("Enter")
+    mod.get_by_text(f"Comment {comment_id} edited").wait_for()
+    mod.locator(f"#item-{comment_id} details.revisions summary").click()
+    assert "Call me at 555-0100, everyone." in mod.locator(
+        f"#item-{comment_id} .old-text").inner_text()
+    screenshot(mod, "dashboard-queue-revisions")
+
+    d.open_article()
+    article = d.page.locator(f"#comments #comment-{comment_id}")
+    article.get_by_text("edited by a moderator").wait_for()
+    assert "Call me, everyone." in article.inner_text()
+    assert "555-0100" not in article.inner_text()

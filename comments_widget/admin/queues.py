@@ -21,10 +21,11 @@ from comments_widget.services import (
     moderation,
     moderation_sla,
     queue_context,
+    revisions,
     stats,
     surge,
 )
-from comments_widget.state import current_policy, db_session
+from comments_widget.state import current_policy, current_state, db_session
 from comments_widget.views.http import handle_widget_error
 from comments_widget.views.notifications import (
     alert_moderators_soon,
@@ -142,6 +143,27 @@ def undo() -> BaseResponse:
                     undoable=False)
 
 
+def edit_comment(comment_id: int) -> BaseResponse:
+    """A moderator replaces a comment's text (the earlier one is kept as a revision)."""
+    form = CsrfOnlyForm()
+    if not form.validate_on_submit():
+        return _expired()
+    session = db_session()
+    try:
+        revisions.edit_as_moderator(session, session_reader(), comment_id,
+                                    request.form.get("body"),
+                                    current_state().posting_rules.max_body_length)
+    except WidgetError as error:
+        session.rollback()
+        return _refuse(error)
+    session.commit()
+    message = f"Comment {comment_id} edited; readers see “edited by a moderator”."
+    if _wants_json():
+        return jsonify(message=message, ids=[comment_id], undo=[])
+    flash(message, "success")
+    return back("comments_widget.admin.queue", name="pending")
+
+
 def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
@@ -191,6 +213,8 @@ def register(admin: Blueprint) -> None:
     admin.add_url_rule("/queue/<name>", "queue", queue)
     admin.add_url_rule("/comments/action", "act", act, methods=["POST"])
     admin.add_url_rule("/comments/undo", "undo", undo, methods=["POST"])
+    admin.add_url_rule("/comments/<cw_id:comment_id>/edit", "edit_comment", edit_comment,
+                       methods=["POST"])
     admin.add_url_rule("/audit", "audit", audit_log)
 
 

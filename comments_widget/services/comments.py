@@ -15,7 +15,15 @@ from comments_widget.ids import parse_id
 from comments_widget.models import Comment, Reader, Status, Thread, utcnow
 from comments_widget.page_meta import PageMeta, no_page_meta
 from comments_widget.sanitize import render_comment
-from comments_widget.services import audit, hold_reasons, spam, surge, versions, webhooks
+from comments_widget.services import (
+    audit,
+    hold_reasons,
+    revisions,
+    spam,
+    surge,
+    versions,
+    webhooks,
+)
 from comments_widget.services.hold_reasons import EMAIL_NOT_VERIFIED, HoldReason
 from comments_widget.services.policy import Policy, thread_is_closed
 from comments_widget.services.policy import hold_reasons as policy_hold_reasons
@@ -204,6 +212,7 @@ def edit_comment(session: Session, *, reader: Reader, comment_id: int, body: obj
     html = render_comment(source)
     if source != comment.body_source:
         comment.edited_at = now
+        revisions.keep(session, comment, reader, revisions.AUTHOR, now)
     comment.body_source, comment.body_html, comment.updated_at = source, html, now
     comment.fingerprint = spam.fingerprint(source)
     reasons = _reasons(session, policy, rules, reader, source, html, editing=comment)

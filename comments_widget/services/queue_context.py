@@ -17,8 +17,16 @@ from html import unescape
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from comments_widget.models import AuditEntry, Comment, ExternalIdentity, Flag, Reader, Status
-from comments_widget.services import hold_reasons
+from comments_widget.models import (
+    AuditEntry,
+    Comment,
+    CommentRevision,
+    ExternalIdentity,
+    Flag,
+    Reader,
+    Status,
+)
+from comments_widget.services import hold_reasons, revisions
 from comments_widget.services.hold_reasons import FIRST_TIME, LINKS, HoldReason
 from comments_widget.services.moderation import FlagSummary, allowed_actions, flag_summaries
 from comments_widget.services.policy import count_links
@@ -77,6 +85,7 @@ class QueueItem:
     author: AuthorHistory
     parent: ParentComment | None
     flags: FlagSummary | None
+    revisions: list[tuple[CommentRevision, str]] = field(default_factory=list)
 
 
 def queue_items(session: Session, comments: Sequence[Comment], now: datetime) -> list[QueueItem]:
@@ -84,12 +93,13 @@ def queue_items(session: Session, comments: Sequence[Comment], now: datetime) ->
     histories = author_histories(session, {c.author_id for c in comments}, now)
     parents = _parents(session, {c.parent_id for c in comments if c.parent_id is not None})
     flags = flag_summaries(session, [c.id for c in comments])
+    earlier = revisions.of_comments(session, [c.id for c in comments])
     items = []
     for comment in comments:
         history = histories[comment.author_id]
         items.append(QueueItem(comment, _reasons(comment, history), allowed_actions(comment),
                                history, parents.get(comment.parent_id or 0),
-                               flags.get(comment.id)))
+                               flags.get(comment.id), earlier.get(comment.id, [])))
     return items
 
 

@@ -50,6 +50,7 @@ class CommentRow:
     upvotes: int = 0
     downvotes: int = 0
     author_avatar: str | None = None
+    moderated_at: datetime | None = None
 
     @classmethod
     def of(cls, comment: Comment) -> CommentRow:
@@ -57,7 +58,7 @@ class CommentRow:
         return cls(comment.id, comment.parent_id, comment.root_id, comment.author_id,
                    comment.author.display_name, comment.body_html, comment.status,
                    comment.created_at, comment.edited_at, comment.upvotes, comment.downvotes,
-                   comment.author.avatar_url)
+                   comment.author.avatar_url, comment.moderated_at)
 
     @property
     def root(self) -> int:
@@ -67,7 +68,8 @@ class CommentRow:
 _THREAD_COLUMNS = [getattr(Thread, name) for name in ThreadRow.__slots__]
 _COMMENT_COLUMNS = (Comment.id, Comment.parent_id, Comment.root_id, Comment.author_id,
                     Reader.display_name, Comment.body_html, Comment.status, Comment.created_at,
-                    Comment.edited_at, Comment.upvotes, Comment.downvotes, Reader.avatar_url)
+                    Comment.edited_at, Comment.upvotes, Comment.downvotes, Reader.avatar_url,
+                    Comment.moderated_at)
 
 
 # Statements are built once with bind parameters: constructing them per request cost more than

@@ -66,6 +66,8 @@ def _spec(base: str) -> dict[str, Any]:
                     "html": {"type": "string", "description": "sanitised at write time"},
                     "status": {"type": "string"},
                     "created_at": {"type": "string", "format": "date-time"},
+                    "moderated": {"type": "boolean",
+                                  "description": "a moderator changed the text"},
                     "replies": {"type": "array", "items": {"$ref": "#/components/schemas/Comment"}},
                 }},
             },

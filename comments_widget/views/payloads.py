@@ -33,6 +33,8 @@ def comment_json(comment: CommentRow) -> dict[str, Any]:
         "created_at": comment.created_at.isoformat(),
         "edited_at": None if deleted or comment.edited_at is None
         else comment.edited_at.isoformat(),
+        # A moderator changed the text (readers are shown "edited by a moderator").
+        "moderated": not deleted and comment.moderated_at is not None,
         "up": comment.upvotes,
         "down": comment.downvotes,
         "replies": [],
