@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-postgres test-crash test-fuzz lint bench bench-load bench-import bench-explain clean messages
+.PHONY: demo test test-postgres test-crash test-fuzz lint bench bench-load bench-import bench-explain bench-moderation clean messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -52,6 +52,11 @@ bench-import: $(STAMP)
 
 bench-explain: $(STAMP)
 	$(BIN)/python bench/explain.py
+
+# Server time per moderation decision, queue page and search on the 1M-comment PostgreSQL
+# database that bench-load (or bench/seed.py --schema comments_widget_bench) leaves behind.
+bench-moderation: $(STAMP)
+	$(BIN)/python bench/moderation_bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) dist build instance test-artifacts .pytest_cache .ruff_cache

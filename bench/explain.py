@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import seed  # noqa: E402
 
+from comments_widget import migrate  # noqa: E402
 from comments_widget.db import create_engine  # noqa: E402
 from comments_widget.services import moderation, reading  # noqa: E402
 
@@ -60,6 +61,7 @@ def main() -> None:
     parser.add_argument("--schema", default="comments_widget_bench")
     args = parser.parse_args()
     engine = create_engine(seed.with_schema(POSTGRES, args.schema))
+    migrate.upgrade(engine)  # a database seeded before the newest migration (the search index)
     with Session(engine) as session:
         hot = reading.thread_summary(session, seed.HOT_URL)
         cold = reading.thread_summary(session, seed.cold_url(4242))
@@ -84,6 +86,10 @@ def main() -> None:
         s, "approved", moderation.QueueFilter(), before_id=500_000))
     explain(engine, "reported queue", lambda s: moderation.queue_page(
         s, "reported", moderation.QueueFilter()))
+    explain(engine, "approved queue, full-text search for a rare word", lambda s:
+            moderation.queue_page(s, "approved", moderation.QueueFilter(search="casino")))
+    explain(engine, "approved queue, full-text search for a common word", lambda s:
+            moderation.queue_page(s, "approved", moderation.QueueFilter(search="summit")))
     engine.dispose()
 
 

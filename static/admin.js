@@ -76,7 +76,10 @@
 
   function adjustCount(by) {
     var count = document.querySelector('.tabs [aria-current="page"] .count');
-    if (count) { count.textContent = String(Math.max(0, parseInt(count.textContent, 10) + by)); }
+    // "1,000+" stays as it is until the next refill counts again.
+    if (count && !/\+$/.test(count.textContent)) {
+      count.textContent = String(Math.max(0, parseInt(count.textContent, 10) + by));
+    }
   }
 
   /* Take the comments out of the list at once (the next key press must not hit them again),

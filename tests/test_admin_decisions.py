@@ -247,3 +247,25 @@ def test_a_hostile_comment_is_escaped_in_its_replys_context(
     assert "<script>alert(1)" not in html
     assert "In reply to Writer:" in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; bold &lt;b&gt;</blockquote>" in html
+
+
+def test_tabs_count_exactly_up_to_a_thousand_and_then_say_so(
+    client: FlaskClient, admin_client: FlaskClient, author: dict, session: Session
+) -> None:
+    first_id = pending(client, author, session, "c0")
+    first = session.get(Comment, first_id)
+    session.execute(sa.insert(Comment), [
+        {"thread_id": first.thread_id, "author_id": first.author_id, "body_source": f"c{i}",
+         "body_html": f"<p>c{i}</p>", "status": Status.PENDING if i < 999 else Status.SPAM}
+        for i in range(1, 1001)])
+    session.commit()
+    page = admin_client.get(QUEUE + "pending").get_data(as_text=True)
+    assert 'Pending <span class="count">1,000+</span>' not in page
+    assert 'Pending <span class="count">999</span>' in page
+    assert 'Spam <span class="count">2</span>' in page
+    session.execute(sa.insert(Comment), [
+        {"thread_id": first.thread_id, "author_id": first.author_id, "body_source": "more",
+         "body_html": "<p>more</p>", "status": Status.PENDING} for _ in range(2)])
+    session.commit()
+    page = admin_client.get(QUEUE + "pending").get_data(as_text=True)
+    assert 'Pending <span class="count">1,000+</span>' in page

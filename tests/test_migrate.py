@@ -34,8 +34,14 @@ def test_migrations_produce_exactly_the_models(database_url: str) -> None:
     with engine.connect() as connection:
         context = MigrationContext.configure(
             connection, opts={"version_table": migrate.VERSION_TABLE})
+        # Besides the version table, the full-text search objects are the database's own, not
+        # the models' (migration 0016): SQLite's FTS5 table and its shadow tables.
         differences = [d for d in compare_metadata(context, Base.metadata)
-                       if not (d[0] == "remove_table" and d[1].name == migrate.VERSION_TABLE)]
+                       if not (d[0] == "remove_table" and (
+                           d[1].name == migrate.VERSION_TABLE
+                           or d[1].name.startswith("comments_widget_search")))
+                       and not (d[0] == "remove_index"
+                                and d[1].name == "ix_comments_widget_comments_search")]
     assert differences == []
     engine.dispose()
 

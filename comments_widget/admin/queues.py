@@ -71,6 +71,7 @@ def queue(name: str) -> str:
     return render_template(
         "comments_widget/admin/queue.html", name=name, items=items, filters=filters,
         counts=moderation.queue_counts(session, filters), queues=moderation.QUEUES,
+        count_cap=moderation.COUNT_CAP,
         bodies={i.comment.id: highlight(i.comment.body_html, policy.banned_words)
                 for i in items},
         next_before=page.next_before, form=CsrfOnlyForm(), actions=ACTION_WORDS,
