@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from comments_widget.mail import MailFailed, MailSettings, deliver
-from comments_widget.models import Alert, Reader, Role, utcnow
+from comments_widget.models import Alert, utcnow
+from comments_widget.services.notify import moderator_addresses
 
 
 def raise_alert(session: Session, key: str, message: str) -> bool:
@@ -41,9 +42,7 @@ def active(session: Session) -> list[Alert]:
 def send_alerts(session_factory: sessionmaker[Session], settings: MailSettings) -> int:
     """Mail every alert raised and not mailed yet, each once; returns how many were sent."""
     with session_factory() as session:
-        recipients = list(session.scalars(sa.select(Reader.email).where(
-            Reader.role.in_([Role.MODERATOR, Role.ADMIN]), Reader.email.is_not(None),
-            Reader.digest_emails.is_(True))))
+        recipients = moderator_addresses(session)
         if not recipients:
             return 0
         now = utcnow()

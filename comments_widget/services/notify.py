@@ -16,6 +16,13 @@ MAX_LISTED = 20
 __all__ = ["MailSettings", "send_digest"]
 
 
+def moderator_addresses(session: Session) -> list[str]:
+    """Where moderators' emails go: staff with an address who did not opt out."""
+    return list(session.scalars(sa.select(Reader.email).where(
+        Reader.role.in_([Role.MODERATOR, Role.ADMIN]), Reader.email.is_not(None),
+        Reader.digest_emails.is_(True))))
+
+
 def _claim_unnotified(session: Session) -> list[Comment]:
     # Marking before sending means two processes never mail the same comment twice; a failed
     # send puts the marks back so the comments go out with the next digest instead.
@@ -53,9 +60,7 @@ def _digest(comments: list[Comment], recipients: list[str], settings: MailSettin
 def send_digest(session_factory: sessionmaker[Session], settings: MailSettings) -> int:
     """Send one email about every held comment not mailed yet; returns how many it covered."""
     with session_factory() as session:
-        recipients = list(session.scalars(sa.select(Reader.email).where(
-            Reader.role.in_([Role.MODERATOR, Role.ADMIN]), Reader.email.is_not(None),
-            Reader.digest_emails.is_(True))))
+        recipients = moderator_addresses(session)
         if not recipients:
             return 0
         comments = _claim_unnotified(session)
