@@ -179,6 +179,8 @@ class Thread(Base):
     surge_since: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     surge_reason: Mapped[str] = mapped_column(sa.String(300), default="")
     surge_busy_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # Visible top-level comments the editors featured (the embed offers a "Featured" view).
+    featured_count: Mapped[int] = mapped_column(default=0)
 
 
 class Comment(Base):
@@ -242,6 +244,8 @@ class Comment(Base):
     # When readers were told about it (reply and follow emails); None: not yet, or not visible
     # yet. Claimed before sending, so two processes never announce a comment twice.
     announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # When the editors featured it (an editor's pick; several per thread), None: not featured.
+    featured_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     # When a moderator last changed the text (readers see "edited by a moderator"); the
     # earlier texts are kept as revisions.
     moderated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)

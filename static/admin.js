@@ -241,7 +241,10 @@
       } else if (KEYS[key]) { act(KEYS[key]); }
       else if (key === "A" || key === "R") { actScoped(key); }
       else if (key === "u") { undo(); }
-      else if (key === "e" && current >= 0) {
+      else if (key === "f" && current >= 0) {
+        var pick = items()[current].querySelector("button[data-feature]");
+        if (pick) { pick.click(); }
+      } else if (key === "e" && current >= 0) {
         var edit = items()[current].querySelector("details.edit");
         edit.open = true;
         edit.querySelector("textarea").focus();

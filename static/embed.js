@@ -34,7 +34,7 @@
       edit: "Edit", "delete": "Delete", save: "Save", saving: "Saving…", edited: "edited", editedAt: "Edited {time}", moderated: "edited by a moderator",
       editLabel: "Edit your comment", deleteConfirm: "Delete this comment? This cannot be undone.",
       held: "Your comment is awaiting moderation.",
-      sortBy: "Sort by", sorts: { oldest: "Oldest", newest: "Newest", best: "Best" },
+      sortBy: "Sort by", sorts: { oldest: "Oldest", newest: "Newest", best: "Best", featured: "Featured" }, staff: "Staff",
       up: "up votes", down: "down votes",
       fresh: { one: "{n} new comment: show", other: "{n} new comments: show" },
       follow: "Follow this article", replies: "Email me replies",
@@ -320,11 +320,13 @@
     var self = this;
     var total = this.thread ? this.thread.comment_count : countAll(this.comments);
     var sorts = this.strings.sorts;
-    var sorter = h("select", { id: "cw-sort", onchange: function (event) { self.sort = event.target.value; store(SORT_KEY, self.sort); self.load().then(function () { self.root.getElementById("cw-sort").focus(); }); } },
-      Object.keys(sorts).map(function (key) { return h("option", { value: key, selected: key === self.sort ? "" : null }, [sorts[key]]); }));
+    // "Featured" (the editors' picks) is a view offered where there are some, never remembered.
+    var picks = this.thread && this.thread.featured_count;
+    var sorter = h("select", { id: "cw-sort", onchange: function (event) { self.sort = event.target.value; if (self.sort !== "featured") { store(SORT_KEY, self.sort); } self.load().then(function () { self.root.getElementById("cw-sort").focus(); }); } },
+      Object.keys(sorts).filter(function (key) { return key !== "featured" || picks || self.sort === key; }).map(function (key) { return h("option", { value: key, selected: key === self.sort ? "" : null }, [sorts[key]]); }));
     var section = h("section", { "aria-label": this.t("heading") }, [
       h("div", { "class": "bar" }, [h("h2", {}, [this.t("count", { n: total })]),
-        total > 1 ? h("label", { "for": "cw-sort", "class": "meta" }, [this.t("sortBy"), sorter]) : null]),
+        total > 1 || picks ? h("label", { "for": "cw-sort", "class": "meta" }, [this.t("sortBy"), sorter]) : null]),
       this.liveBox = h("div", { "aria-live": "polite" }),
       this.jumped ? h("button", { type: "button", "class": "more", onclick: function () { self.jumped = false; history.replaceState(null, "", location.href.split("#")[0]); self.load(); } }, [this.t("first")]) : null,
       this.comments.length ? this.renderList(this.comments) : h("p", { "class": "meta" }, [this.t("none")]),
@@ -426,7 +428,9 @@
     var article = h("article", { id: "comment-" + comment.id, "class": deleted ? "deleted" : null }, [
       h("div", { "class": "meta" }, deleted ? [h("i", {}, [this.t("deleted")])] : [
         h("img", { "class": "av", alt: "", width: "28", height: "28", loading: "lazy", referrerpolicy: "no-referrer", src: comment.author.avatar || BASE + "/avatars/" + comment.author.id + ".svg" }),
-        h("b", {}, [comment.author.name]), " · ",
+        h("b", {}, [comment.author.name]),
+        comment.author.staff ? h("span", { "class": "tag" }, [this.t("staff")]) : null,
+        comment.featured ? h("span", { "class": "tag" }, [this.strings.sorts.featured]) : null, " · ",
         parent && parent.author.name ? h("a", { href: "#comment-" + parent.id, "class": "ctx", onclick: function (event) { event.preventDefault(); self.show(parent.id); } }, ["↪ " + this.t("inReplyTo", { name: parent.author.name })]) : null,
         parent && parent.author.name ? " · " : null,
         h("time", { datetime: comment.created_at, title: fullDate(comment.created_at, this.lang) }, [when(comment.created_at, this.lang)]),

@@ -18,6 +18,7 @@ from comments_widget.services import (
     alerts,
     audit,
     decisions,
+    featured,
     moderation,
     moderation_sla,
     queue_context,
@@ -165,6 +166,27 @@ def edit_comment(comment_id: int) -> BaseResponse:
     return back("comments_widget.admin.queue", name="pending")
 
 
+def feature_comment(comment_id: int) -> BaseResponse:
+    """Make a comment an editor's pick (or take it back)."""
+    form = CsrfOnlyForm()
+    if not form.validate_on_submit():
+        return _expired()
+    on = request.form.get("featured") == "on"
+    session = db_session()
+    try:
+        featured.feature(session, session_reader(), comment_id, on)
+    except WidgetError as error:
+        session.rollback()
+        return _refuse(error)
+    session.commit()
+    message = (f"Comment {comment_id} is featured." if on
+               else f"Comment {comment_id} is no longer featured.")
+    if _wants_json():
+        return jsonify(message=message, ids=[comment_id], undo=[], featured=on)
+    flash(message, "success")
+    return back("comments_widget.admin.queue", name="approved")
+
+
 def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
@@ -216,6 +238,8 @@ def register(admin: Blueprint) -> None:
     admin.add_url_rule("/comments/undo", "undo", undo, methods=["POST"])
     admin.add_url_rule("/comments/<cw_id:comment_id>/edit", "edit_comment", edit_comment,
                        methods=["POST"])
+    admin.add_url_rule("/comments/<cw_id:comment_id>/feature", "feature_comment",
+                       feature_comment, methods=["POST"])
     admin.add_url_rule("/audit", "audit", audit_log)
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from comments_widget.errors import Conflict, InvalidInput
 from comments_widget.models import AuditEntry, Comment, Flag, Reader, Status, Thread, utcnow
-from comments_widget.services import audit, search, spam, versions, webhooks
+from comments_widget.services import audit, featured, search, spam, versions, webhooks
 from comments_widget.services.pages import Page, keyset_page
 
 PAGE_SIZE = 25
@@ -198,6 +198,7 @@ def apply_action(session: Session, actor: Reader, action: str,
     session.execute(sa.update(Flag).where(Flag.comment_id.in_(comment_ids),
                                           Flag.resolved_at.is_(None)).values(resolved_at=now))
     versions.bump(session, [comment.thread_id for comment in comments])
+    featured.recount(session, [comment.thread_id for comment in comments])
     _tell_webhooks(session, comments)
     session.flush()
     return Decision(comments, entries)
@@ -248,6 +249,7 @@ def undo(session: Session, actor: Reader, entry_ids: Sequence[int]) -> Decision:
         undone.append(audit.record(session, actor, "undo", "comment", comment.id, entry.after,
                                    entry.before, json.dumps({"undid": entry.id})))
     versions.bump(session, [comment.thread_id for comment in comments.values()])
+    featured.recount(session, [comment.thread_id for comment in comments.values()])
     _tell_webhooks(session, list(comments.values()))
     session.flush()
     return Decision(list(comments.values()), undone)

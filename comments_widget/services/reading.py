@@ -14,7 +14,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from comments_widget.models import Comment, Reader, Status, Thread
+from comments_widget.models import Comment, Reader, Role, Status, Thread
 
 VISIBLE = (Status.APPROVED, Status.DELETED)
 
@@ -32,6 +32,7 @@ class ThreadRow:
     pinned_comment_id: int | None
     version: int
     comment_count: int
+    featured_count: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,8 @@ class CommentRow:
     downvotes: int = 0
     author_avatar: str | None = None
     moderated_at: datetime | None = None
+    featured_at: datetime | None = None
+    author_role: Role = Role.READER
 
     @classmethod
     def of(cls, comment: Comment) -> CommentRow:
@@ -58,7 +61,8 @@ class CommentRow:
         return cls(comment.id, comment.parent_id, comment.root_id, comment.author_id,
                    comment.author.display_name, comment.body_html, comment.status,
                    comment.created_at, comment.edited_at, comment.upvotes, comment.downvotes,
-                   comment.author.avatar_url, comment.moderated_at)
+                   comment.author.avatar_url, comment.moderated_at, comment.featured_at,
+                   comment.author.role)
 
     @property
     def root(self) -> int:
@@ -69,7 +73,7 @@ _THREAD_COLUMNS = [getattr(Thread, name) for name in ThreadRow.__slots__]
 _COMMENT_COLUMNS = (Comment.id, Comment.parent_id, Comment.root_id, Comment.author_id,
                     Reader.display_name, Comment.body_html, Comment.status, Comment.created_at,
                     Comment.edited_at, Comment.upvotes, Comment.downvotes, Reader.avatar_url,
-                    Comment.moderated_at)
+                    Comment.moderated_at, Comment.featured_at, Reader.role)
 
 
 # Statements are built once with bind parameters: constructing them per request cost more than
@@ -86,7 +90,7 @@ def thread_summary(session: Session, key: str) -> ThreadRow | None:
     return ThreadRow(*row) if row else None
 
 
-SORTS = ("oldest", "newest", "best")
+SORTS = ("oldest", "newest", "best", "featured")
 
 
 def _after_cursor(sort: str) -> sa.ColumnElement[bool]:
@@ -95,7 +99,7 @@ def _after_cursor(sort: str) -> sa.ColumnElement[bool]:
     after = sa.bindparam("after", type_=sa.Integer)
     if sort == "oldest":
         return Comment.id > after
-    if sort == "newest":
+    if sort in ("newest", "featured"):
         return Comment.id < after
     cursor = sa.select(Comment.rank, Comment.id).where(Comment.id == after).subquery()
     return sa.tuple_(Comment.rank, Comment.id) < sa.select(cursor.c.rank, cursor.c.id
@@ -105,7 +109,7 @@ def _after_cursor(sort: str) -> sa.ColumnElement[bool]:
 def _root_order(sort: str, rank: sa.ColumnElement, root_id: sa.ColumnElement) -> list:
     if sort == "oldest":
         return [root_id]
-    if sort == "newest":
+    if sort in ("newest", "featured"):
         return [root_id.desc()]
     return [rank.desc(), root_id.desc()]
 
@@ -119,6 +123,8 @@ def _page_statement(after: bool, pinned: bool, sort: str = "oldest") -> sa.Selec
              .limit(sa.bindparam("limit")))
     if after:
         roots = roots.where(_after_cursor(sort))
+    if sort == "featured":  # the editors' picks only, newest first
+        roots = roots.where(Comment.featured_at.is_not(None))
     if pinned:
         roots = roots.where(Comment.id != sa.bindparam("pinned"))
     roots = roots.subquery()
@@ -153,7 +159,7 @@ def thread_page(session: Session, thread: ThreadRow, after: int | None,
     Deleted comments come too, so that their replies keep their place under a placeholder; the
     pinned comment leads the first page and is left out of the others.
     """
-    pinned = thread.pinned_comment_id
+    pinned = thread.pinned_comment_id if sort != "featured" else None
     parameters = {"thread_id": thread.id, "limit": limit + 1, "after": after, "pinned": pinned}
     statement = _page_statement(after is not None, pinned is not None, sort)
     rows = session.execute(statement, {k: v for k, v in parameters.items() if v is not None})
@@ -171,7 +177,7 @@ def _ranked_before(sort: str, root: sa.Row) -> sa.ColumnElement[bool]:
     # The roots a page in this order lists before `root`.
     if sort == "oldest":
         return Comment.id < root.id
-    if sort == "newest":
+    if sort in ("newest", "featured"):
         return Comment.id > root.id
     return sa.tuple_(Comment.rank, Comment.id) > sa.tuple_(sa.literal(root.rank),
                                                            sa.literal(root.id))
@@ -191,15 +197,17 @@ def page_of(session: Session, thread: ThreadRow, comment_id: int, limit: int,
     if target is None:
         return None
     root = session.execute(
-        sa.select(Comment.id, Comment.rank)
+        sa.select(Comment.id, Comment.rank, Comment.featured_at)
         .where(Comment.id == (target.root_id or target.id), Comment.parent_id.is_(None),
                _SHOWN)).first()
-    if root is None:
+    if root is None or (sort == "featured" and root.featured_at is None):
         return None
-    if root.id == thread.pinned_comment_id:
+    if root.id == thread.pinned_comment_id and sort != "featured":
         return None, root.id
     listed = sa.and_(Comment.thread_id == thread.id, Comment.parent_id.is_(None), _SHOWN)
-    if thread.pinned_comment_id is not None:
+    if sort == "featured":
+        listed = sa.and_(listed, Comment.featured_at.is_not(None))
+    elif thread.pinned_comment_id is not None:
         listed = sa.and_(listed, Comment.id != thread.pinned_comment_id)
     position = session.scalar(sa.select(sa.func.count()).select_from(Comment)
                               .where(listed, _ranked_before(sort, root)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from comments_widget.models import Reader, Status
+from comments_widget.models import Reader, Role, Status
 from comments_widget.services.reading import CommentRow, ThreadRow
 
 
@@ -27,7 +27,10 @@ def comment_json(comment: CommentRow) -> dict[str, Any]:
         # at /comments/avatars/<author id>.svg.
         "author": {"id": None if deleted else comment.author_id,
                    "name": None if deleted else comment.author_name,
-                   "avatar": None if deleted else comment.author_avatar},
+                   "avatar": None if deleted else comment.author_avatar,
+                   # A moderator or admin of this site ("Staff" badge).
+                   "staff": not deleted and comment.author_role in (Role.MODERATOR,
+                                                                     Role.ADMIN)},
         "html": "" if deleted else comment.body_html,
         "status": comment.status.value,
         "created_at": comment.created_at.isoformat(),
@@ -35,6 +38,7 @@ def comment_json(comment: CommentRow) -> dict[str, Any]:
         else comment.edited_at.isoformat(),
         # A moderator changed the text (readers are shown "edited by a moderator").
         "moderated": not deleted and comment.moderated_at is not None,
+        "featured": not deleted and comment.featured_at is not None,  # an editor's pick
         "up": comment.upvotes,
         "down": comment.downvotes,
         "replies": [],
@@ -46,7 +50,8 @@ def thread_json(thread: ThreadRow, comment_count: int, closed: bool,
     """A thread's identity, size and state, and whether readers may vote down."""
     return {"key": thread.key, "url": thread.url, "title": thread.title,
             "comment_count": comment_count, "closed": closed,
-            "pinned_comment_id": thread.pinned_comment_id, "downvotes": downvotes}
+            "pinned_comment_id": thread.pinned_comment_id, "downvotes": downvotes,
+            "featured_count": thread.featured_count}
 
 
 def _prune_deleted(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
