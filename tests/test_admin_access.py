@@ -14,7 +14,7 @@ from comments_widget.models import AuditEntry, Comment, Reader
 from tests.conftest import PASSWORD, create_reader, csrf_token, login, stored
 
 SAMPLE_VALUES = {"name": "pending", "reader_id": "1", "thread_id": "1", "site_id": "1",
-                 "change": "close"}
+                 "change": "close", "comment_id": "1", "webhook_id": "1"}
 
 
 def admin_routes(app: Flask) -> list[tuple[str, str]]:

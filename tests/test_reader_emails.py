@@ -125,8 +125,9 @@ def test_followers_hear_of_new_top_level_comments_only(site: Any) -> None:
     post(site.client, site.headers["Grace"], body="A new point.")
     site.app.test_cli_runner().invoke(args=["comments-widget", "notify-readers"])
     messages = [m for m in delivered(site.maildir, 1) if site.emails["Ben"] in to(m)]
-    assert len(messages) == 1
-    body = text_of(messages[0])
+    # "Opening." may reach Ben too: its background announcement can run after he followed
+    # (how many emails that makes depends on the machine's timing, not on the rule tested).
+    body = "\n".join(text_of(m) for m in messages)
     assert "A new point." in body and "A reply is not news" not in body
     assert "Stop following" in body
     site.client.delete(f"{API}/threads/follow", query_string={"url": ARTICLE},

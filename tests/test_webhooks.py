@@ -67,6 +67,18 @@ def receiver() -> Iterator[Receiver]:
         yield found
 
 
+def wait_until_delivered(session: Session, count: int, timeout: float = 10) -> None:
+    """The sender records a delivery just after the receiver answered: wait for the records."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        session.expire_all()
+        done = session.scalar(sa.select(sa.func.count(WebhookDelivery.id))
+                              .where(WebhookDelivery.status == "delivered"))
+        if done >= count:
+            return
+        time.sleep(0.05)
+
+
 def add_webhook(admin_client: FlaskClient, url: str, events: list[str]) -> str:
     """Add one through the Sites page; the page it comes back to."""
     return admin_client.post(SITES + "/webhooks", data={
@@ -122,6 +134,7 @@ def test_every_event_reaches_the_receiver_signed(
     assert created["thread"]["url"] == ARTICLE and "email" not in received[0]["body"].decode()
     banned = json.loads(received[3]["body"])["data"]
     assert banned == {"reader": {"id": troll.id, "name": "Troll"}, "until": None}
+    wait_until_delivered(session, 4)
     log = admin_client.get(SITES).get_data(as_text=True)
     assert log.count(">delivered<") == 4
 
@@ -179,6 +192,12 @@ def test_a_delivery_queued_before_a_restart_is_sent_after_it(
     receiver.failures = 1
     post(first.test_client(), author, body="before the restart")
     receiver.wait_for(1)
+    with first.extensions["comments_widget"].session_factory() as session:
+        deadline = time.monotonic() + 10  # the failed attempt is recorded just after it
+        while time.monotonic() < deadline and session.scalar(
+                sa.select(WebhookDelivery.attempts)) != 1:
+            time.sleep(0.05)
+            session.expire_all()
     first.extensions["comments_widget"].engine.dispose()
 
     second = make_app()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, jsonify, render_template, request
 from flask import session as session_store
 from werkzeug.wrappers import Response as BaseResponse
@@ -13,7 +12,7 @@ from comments_widget.admin.helpers import back, highlight, int_arg
 from comments_widget.auth import session_reader
 from comments_widget.errors import InvalidInput, WidgetError
 from comments_widget.ids import parse_id
-from comments_widget.models import Reader, utcnow
+from comments_widget.models import utcnow
 from comments_widget.services import (
     alerts,
     audit,
@@ -222,11 +221,9 @@ def audit_log() -> str:
                                 target_type=request.args.get("target_type", ""),
                                 target_id=int_arg("target"))
     entries = audit.entries(session, filters, before_id=int_arg("before"))
-    moderators = list(session.scalars(sa.select(Reader).where(
-        Reader.role.in_(["moderator", "admin"])).order_by(Reader.display_name)))
     return render_template(
         "comments_widget/admin/audit.html", entries=entries, filters=filters,
-        actions=audit.known_actions(session), moderators=moderators,
+        actions=audit.known_actions(session), moderators=audit.staff(session),
         next_before=entries.next_before)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -11,7 +10,7 @@ from comments_widget.admin.helpers import attempt, int_arg
 from comments_widget.auth import session_reader
 from comments_widget.errors import WidgetError
 from comments_widget.ids import parse_id
-from comments_widget.models import Comment, Status, utcnow
+from comments_widget.models import utcnow
 from comments_widget.services import audit, surge
 from comments_widget.services import threads as thread_service
 from comments_widget.services.policy import thread_is_closed
@@ -37,12 +36,9 @@ def thread_detail(thread_id: int) -> str:
         thread = thread_service.get_thread(session, thread_id)
     except WidgetError:
         abort(404)
-    top_level = list(session.scalars(
-        sa.select(Comment).where(Comment.thread_id == thread.id, Comment.parent_id.is_(None),
-                                 Comment.status == Status.APPROVED)
-        .order_by(Comment.created_at.desc()).limit(100)))
     return render_template("comments_widget/admin/thread.html", thread=thread,
-                           comments=top_level, form=CsrfOnlyForm(),
+                           comments=thread_service.pinnable(session, thread.id),
+                           form=CsrfOnlyForm(),
                            details_form=ThreadDetailsForm(title=thread.title, url=thread.url),
                            closed=thread_is_closed(thread, current_policy(), utcnow()),
                            history=audit.thread_timeline(session, thread.id))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from comments_widget.models import AuditEntry, Comment, Reader
+from comments_widget.models import AuditEntry, Comment, Reader, Role
 from comments_widget.services import audit_chain
 from comments_widget.services.pages import Page, keyset_page
 
@@ -47,6 +47,12 @@ def entries(session: Session, filters: AuditFilter, before_id: int | None = None
         query = query.where(AuditEntry.target_id == filters.target_id)
     return keyset_page(session, query, AuditEntry.id, before_id, limit, lambda entry: entry,
                        scalars=True)
+
+
+def staff(session: Session) -> list[Reader]:
+    """Moderators and admins, by name, for the "who" filter."""
+    return list(session.scalars(sa.select(Reader).where(
+        Reader.role.in_([Role.MODERATOR, Role.ADMIN])).order_by(Reader.display_name)))
 
 
 def known_actions(session: Session) -> list[str]:

@@ -45,6 +45,14 @@ def thread_page(session: Session, search: str = "", page: int = 1,
     return has_next_page(rows, limit)
 
 
+def pinnable(session: Session, thread_id: int, limit: int = 100) -> list[Comment]:
+    """The thread's visible top-level comments, newest first: the ones a moderator may pin."""
+    return list(session.scalars(
+        sa.select(Comment).where(Comment.thread_id == thread_id, Comment.parent_id.is_(None),
+                                 Comment.status == Status.APPROVED)
+        .order_by(Comment.created_at.desc()).limit(limit)))
+
+
 def get_thread(session: Session, thread_id: int) -> Thread:
     """The thread with this id, or NotFound."""
     thread = session.get(Thread, thread_id)
