@@ -181,6 +181,10 @@ class Thread(Base):
     surge_busy_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     # Visible top-level comments the editors featured (the embed offers a "Featured" view).
     featured_count: Mapped[int] = mapped_column(default=0)
+    # The article's authors, named by the site in a signed payload (services/article_authors):
+    # their user ids at the site, as JSON, and the tail of that payload's signature.
+    author_subjects: Mapped[str] = mapped_column(sa.Text, default="[]")
+    authors_tag: Mapped[str] = mapped_column(sa.String(16), default="")
 
 
 class Comment(Base):

@@ -101,3 +101,30 @@ def read_payload(secret: str, payload: object, now: float | None = None) -> SsoC
                                    name=claims.get("name"),  # type: ignore[arg-type]
                                    email=email, avatar=claims.get("avatar") or ""),
                      expires_at=int(exp), nonce=nonce)
+
+
+MAX_ARTICLE_AUTHORS = 20
+
+
+def read_article_authors(secret: str, payload: object) -> tuple[str, list[str]]:
+    """The article URL and its authors' user ids from a site's signed `data-comments-authors`
+    payload ({"url", "authors"}, signed like a sign-in). No expiry and no nonce: it names who
+    wrote an article, as public as the page it is on, and binds to that article's URL."""
+    invalid = SsoRefused("The article's authors could not be verified.", code="sso_invalid")
+    if not isinstance(payload, str) or len(payload) > MAX_PAYLOAD_LENGTH or "." not in payload:
+        raise invalid
+    body, _, signature = payload.strip().rpartition(".")
+    if not secret or not hmac.compare_digest(_signature(secret, body).encode(),
+                                             signature.lower().encode("ascii", "replace")):
+        raise invalid
+    try:
+        claims = json.loads(_b64decode(body))
+    except (ValueError, binascii.Error) as error:
+        raise invalid from error
+    url, authors = (claims.get("url"), claims.get("authors")) if isinstance(claims, dict) \
+        else (None, None)
+    if (not isinstance(url, str) or not isinstance(authors, list)
+            or len(authors) > MAX_ARTICLE_AUTHORS
+            or not all(isinstance(a, (str, int)) and not isinstance(a, bool) for a in authors)):
+        raise invalid
+    return url, [str(author) for author in authors]

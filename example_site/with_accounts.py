@@ -91,6 +91,7 @@ def create_app(password: str, sso: tuple[str, str] | None = None,
                                  else None}
         if sso is not None:
             extra["comments_sso"] = sign_reader(sso[1]) if current_user.is_authenticated else ""
+            extra["comments_authors"] = lambda url: sign_authors(sso[1], url)
         return extra
 
     @app.route("/login", methods=["GET", "POST"])
@@ -127,6 +128,14 @@ def sign_reader(secret: str) -> str:
     return sign_payload(secret, {
         "id": current_user.id, "name": current_user.name, "email": current_user.email,
         "exp": int(time.time()) + 300, "nonce": secrets.token_urlsafe(24)})
+
+
+ARTICLE_AUTHORS = ["2"]  # Grace H. wrote the example article: her comments get "Author"
+
+
+def sign_authors(secret: str, article_url: str) -> str:
+    """The article's authors for the embed's `data-comments-authors` (docs/moderation.md)."""
+    return sign_payload(secret, {"url": article_url, "authors": ARTICLE_AUTHORS})
 
 
 def _local(target: str | None) -> str:

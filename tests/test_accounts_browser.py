@@ -16,8 +16,10 @@ import sqlalchemy as sa
 
 from comments_widget.models import AuthToken
 from comments_widget.server import create_app as create_comment_server
+from comments_widget.services.policy import save_policy
 from comments_widget.sso import sign_payload
 from example_site.with_accounts import create_app, turn_on_sso
+from tests.deployment import deployment_policy
 from tests.live import Listener, browsers, require_chromium, screenshot, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -46,6 +48,13 @@ class Site:
             return connection.scalar(sa.select(sa.func.count()).select_from(AuthToken))
 
 
+def posting_at_machine_speed(app: Any) -> None:
+    """These tests post a comment milliseconds after filling it in (deployment_policy)."""
+    with app.extensions["comments_widget"].session_factory() as session:
+        save_policy(session, deployment_policy())
+        session.commit()
+
+
 @pytest.fixture
 def bridged_site(database_url: str, tmp_path: Path) -> Iterator[Site]:
     """The site with the comments mounted in it (the bridge), on one origin."""
@@ -55,6 +64,7 @@ def bridged_site(database_url: str, tmp_path: Path) -> Iterator[Site]:
     app = create_app(PASSWORD, config={
         "COMMENTS_WIDGET_ALLOWED_ORIGINS": origin, "COMMENTS_WIDGET_DATABASE_URL": database_url,
         "COMMENTS_WIDGET_AUTO_MIGRATE": True})
+    posting_at_machine_speed(app)
     engine = app.extensions["comments_widget"].engine
     with serve(app, listener), browsers(tmp_path / "profiles") as opened:
         page = opened.profile("reader").new_page()
@@ -76,6 +86,7 @@ def sso_site(database_url: str, tmp_path: Path) -> Iterator[Site]:
             "COMMENTS_WIDGET_AUTO_MIGRATE": "true", "COMMENTS_WIDGET_EMAIL_VERIFICATION": "off",
             "COMMENTS_WIDGET_INSTANCE_PATH": str(tmp_path / "instance")})
         secret = turn_on_sso(comment_app, origin)
+        posting_at_machine_speed(comment_app)
         engine = comment_app.extensions["comments_widget"].engine
         with serve(comment_app, comments_listener), \
                 serve(create_app(PASSWORD, sso=(comments, secret)), site_listener), \
@@ -170,3 +181,16 @@ def test_a_single_page_site_signs_in_and_out_from_script(sso_site: Site) -> None
     site.page.evaluate("payload => CommentsWidget.login(payload)", payload)
     compose.get_by_text("This sign-in was already used.").wait_for()
     assert compose.get_by_role("link", name="Log-in").count() == 1
+
+
+def test_the_sites_named_author_carries_the_author_badge(sso_site: Site) -> None:
+    site = sso_site
+    compose = site.open_article()
+    site.page.get_by_role("link", name="Log-in").click()
+    site.log_in_on_the_site("grace@news.example")  # the example article's author
+    site.page.wait_for_url(site.origin + ARTICLE_PATH)
+    comment_and_see_it(site, compose, "I wrote this one; ask away.")
+    site.page.reload()  # the embed has handed the site's signed authors over by now
+    article = site.page.locator("#comments article").filter(has_text="I wrote this one")
+    article.get_by_text("Author", exact=True).wait_for()
+    screenshot(site.page.locator("#comments"), "embed-author-badge")

@@ -87,6 +87,6 @@ def test_generated_requests_get_no_server_error_and_match_the_document(
             counts[f"{operation.label} {mode.value}"] = run_operation(operation, mode,
                                                                      reader_headers)
     positive = [label for label in counts if label.endswith(" positive")]
-    assert len(positive) == 17 and all(counts[label] for label in positive), counts
+    assert len(positive) == 18 and all(counts[label] for label in positive), counts
     assert sum(counts.values()) >= 1000, counts
     print(f"\n{sum(counts.values())} generated cases: {counts}")

@@ -36,7 +36,7 @@ def test_thread_payload_nests_replies_and_names_authors(client: FlaskClient, aut
     assert payload["thread"] == {"key": ARTICLE, "url": ARTICLE,
                                  "title": "The Putin and Kim Delegation", "comment_count": 3,
                                  "closed": False, "pinned_comment_id": None,
-                                 "downvotes": False, "featured_count": 0}
+                                 "downvotes": False, "featured_count": 0, "authors_tag": ""}
     shape = [(c["author"]["name"], c["html"], [(r["author"]["name"], r["html"])
                                                for r in c["replies"]])
              for c in payload["comments"]]

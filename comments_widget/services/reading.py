@@ -33,6 +33,8 @@ class ThreadRow:
     version: int
     comment_count: int
     featured_count: int = 0
+    author_subjects: str = "[]"
+    authors_tag: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,15 @@ from comments_widget.errors import Forbidden, InvalidInput, NotAuthenticated, No
 from comments_widget.i18n import gettext as _
 from comments_widget.models import Comment, Reader, Status
 from comments_widget.page_meta import fetch_page_meta, no_page_meta
-from comments_widget.services import announce, claims, flags, reading, single_sign_on, votes
+from comments_widget.services import (
+    announce,
+    article_authors,
+    claims,
+    flags,
+    reading,
+    single_sign_on,
+    votes,
+)
 from comments_widget.services import comments as comment_service
 from comments_widget.services import readers as reader_service
 from comments_widget.services.external import contact_email
@@ -53,6 +61,17 @@ def client_info(data: dict) -> ClientInfo:
         honeypot=honeypot[:200] if isinstance(honeypot, str) else "",
         typing_ms=typing if isinstance(typing, int) and not isinstance(typing, bool)
         and 0 <= typing < 2**31 else None)
+
+
+def name_article_authors() -> Response:
+    """The site names the article's authors with a payload signed by its secret (the embed
+    passes on `data-comments-authors`); no reader needs to be logged in."""
+    data = http.json_body()
+    ref = http.thread_ref(data.get("url"), data.get("thread_id"))
+    session = db_session()
+    thread = article_authors.name_authors(session, ref.key, ref.url, data.get("authors"))
+    session.commit()
+    return jsonify(authors_tag=thread.authors_tag)
 
 
 def post_comment() -> tuple[Response, int]:
@@ -274,6 +293,8 @@ def create_blueprint() -> Blueprint:
     api.add_url_rule("/me", "me", get_me)
     api.add_url_rule("/me/notifications", "notifications", set_notifications, methods=["PUT"])
     api.add_url_rule("/threads/follow", "follow", follow_thread, methods=["PUT", "DELETE"])
+    api.add_url_rule("/threads/authors", "article_authors", name_article_authors,
+                     methods=["PUT"])
     api.add_url_rule("/tokens", "create_token", create_token, methods=["POST"])
     api.add_url_rule("/tokens/sso", "create_sso_token", create_sso_token, methods=["POST"])
     api.add_url_rule("/tokens/current", "delete_token", delete_current_token,

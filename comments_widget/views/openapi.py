@@ -179,6 +179,17 @@ def _spec(base: str) -> dict[str, Any]:
                 "requestBody": _json_body({"replies": {"type": "boolean"}}, ["replies"]),
                 "responses": {"200": _answer("The new choice"),
                               **_errors(400, 401, 403, 413, 415)}}},
+            "/threads/authors": {
+                "put": {
+                    "summary": "Name the article's authors (the site's signed payload)",
+                    "description": "`authors` is the payload the site signed with its single "
+                                   "sign-on secret: {url, authors: [user ids]}",
+                    "requestBody": _json_body({"url": {"type": "string"},
+                                               "thread_id": {"type": "string"},
+                                               "authors": {"type": "string"}},
+                                              ["url", "authors"]),
+                    "responses": {"200": _answer("Stored: the thread's new authors_tag"),
+                                  **_errors(400, 403, 404, 413, 415)}}},
             "/threads/follow": {
                 "put": {
                     "summary": "Follow an article: email me its new top-level comments",

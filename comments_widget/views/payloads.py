@@ -17,7 +17,7 @@ def reader_json(reader: Reader) -> dict[str, Any]:
             "external": reader.is_external}
 
 
-def comment_json(comment: CommentRow) -> dict[str, Any]:
+def comment_json(comment: CommentRow, article_author: bool = False) -> dict[str, Any]:
     """One comment; `html` is sanitised at write time and safe to insert as is."""
     deleted = comment.status == Status.DELETED
     return {
@@ -30,7 +30,9 @@ def comment_json(comment: CommentRow) -> dict[str, Any]:
                    "avatar": None if deleted else comment.author_avatar,
                    # A moderator or admin of this site ("Staff" badge).
                    "staff": not deleted and comment.author_role in (Role.MODERATOR,
-                                                                     Role.ADMIN)},
+                                                                     Role.ADMIN),
+                   # One of the article's authors, as the site named them ("Author" badge).
+                   "article_author": not deleted and article_author},
         "html": "" if deleted else comment.body_html,
         "status": comment.status.value,
         "created_at": comment.created_at.isoformat(),
@@ -51,7 +53,7 @@ def thread_json(thread: ThreadRow, comment_count: int, closed: bool,
     return {"key": thread.key, "url": thread.url, "title": thread.title,
             "comment_count": comment_count, "closed": closed,
             "pinned_comment_id": thread.pinned_comment_id, "downvotes": downvotes,
-            "featured_count": thread.featured_count}
+            "featured_count": thread.featured_count, "authors_tag": thread.authors_tag}
 
 
 def _prune_deleted(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -64,11 +66,13 @@ def _prune_deleted(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return kept
 
 
-def comment_tree(comments: list[CommentRow], pinned_id: int | None = None
+def comment_tree(comments: list[CommentRow], pinned_id: int | None = None,
+                 article_authors: frozenset[int] | set[int] = frozenset()
                  ) -> list[dict[str, Any]]:
     """Nest replies under their parents (oldest first), top-level comments in the order they
     come, the pinned comment on top."""
-    nodes = {comment.id: comment_json(comment) for comment in comments}
+    nodes = {comment.id: comment_json(comment, comment.author_id in article_authors)
+             for comment in comments}
     roots: list[dict[str, Any]] = []
     for comment in comments:
         parent = nodes.get(comment.parent_id) if comment.parent_id else None

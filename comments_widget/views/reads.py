@@ -12,7 +12,7 @@ from comments_widget.auth import api_reader
 from comments_widget.errors import InvalidInput, NotFound
 from comments_widget.ids import parse_id
 from comments_widget.models import Status, utcnow
-from comments_widget.services import announce, reading, votes
+from comments_widget.services import announce, article_authors, reading, votes
 from comments_widget.services.policy import thread_is_closed
 from comments_widget.state import allowed_origins, current_policy, current_state, db_session
 from comments_widget.urls import origin_of
@@ -106,7 +106,9 @@ def _thread_page(key: str, page_key: str, after: int | None, limit: int,
         page = reading.thread_page(session, thread, after, limit, sort)
         payload = json.dumps({
             "thread": thread_json(thread, count, closed, policy.downvotes),
-            "comments": comment_tree(page.comments, thread.pinned_comment_id),
+            "comments": comment_tree(page.comments, thread.pinned_comment_id,
+                                     article_authors.author_ids(session, thread.url,
+                                                                thread.author_subjects)),
             "next": page.next_after,
         }, separators=(",", ":")).encode()
         cache.put(etag, payload)
