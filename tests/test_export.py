@@ -200,7 +200,7 @@ def test_one_sites_restore_chains_its_audit_entries_again_and_says_so(
     app = two_sites(make_app)
     busy_site(app)
     with app.extensions["comments_widget"].session_factory() as db:
-        thread = db.scalars(sa.select(Thread).where(Thread.url.startswith(SITE))).first()
+        thread = db.scalars(sa.select(Thread).where(Thread.url == ARTICLE)).one()  # open
         threads.close(db, db.scalars(sa.select(Reader).where(Reader.role == "moderator")).one(),
                       thread)
         db.commit()

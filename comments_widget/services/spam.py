@@ -159,11 +159,14 @@ class Heuristics:
 def run_checks(checkers: Iterable[SpamChecker], comment: Submission,
                context: CheckContext) -> list[Verdict]:
     """Every checker's verdict (a checker that raises is skipped, not fatal: a comment is
-    never lost because a spam service is down)."""
+    never lost because a spam service is down; a database error is not a checker's and goes
+    on up, to be answered as the outage it is)."""
     verdicts = []
     for checker in checkers:
         try:
             verdict = checker.check(comment, context)
+        except sa.exc.SQLAlchemyError:
+            raise  # our own database failing is an outage to report, not a checker's fault
         except Exception:
             logger.exception("comments_widget: spam checker %s failed; comment let through it",
                              getattr(checker, "name", checker))
