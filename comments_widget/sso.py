@@ -68,21 +68,28 @@ def sign_payload(secret: str, claims: dict[str, Any]) -> str:
 _INVALID = "The sign-in from this site could not be verified. Reload the page and try again."
 
 
-def read_payload(secret: str, payload: object, now: float | None = None) -> SsoClaims:
-    """The claims of a payload signed with `secret`; SsoRefused if it is forged, malformed or
-    expired (the nonce is checked by the caller, who can record it)."""
+def _verified_claims(secret: str, payload: object, refusal: str) -> dict[str, Any]:
+    """The JSON object a payload carries, once its signature is checked against `secret`
+    (constant time); SsoRefused(`refusal`, sso_invalid) if it is forged or malformed."""
     if not isinstance(payload, str) or len(payload) > MAX_PAYLOAD_LENGTH or "." not in payload:
-        raise SsoRefused(_INVALID, code="sso_invalid")
+        raise SsoRefused(refusal, code="sso_invalid")
     body, _, signature = payload.strip().rpartition(".")
     if not secret or not hmac.compare_digest(_signature(secret, body).encode(),
                                              signature.lower().encode("ascii", "replace")):
-        raise SsoRefused(_INVALID, code="sso_invalid")
+        raise SsoRefused(refusal, code="sso_invalid")
     try:
         claims = json.loads(_b64decode(body))
     except (ValueError, binascii.Error) as error:
-        raise SsoRefused(_INVALID, code="sso_invalid") from error
+        raise SsoRefused(refusal, code="sso_invalid") from error
     if not isinstance(claims, dict):
-        raise SsoRefused(_INVALID, code="sso_invalid")
+        raise SsoRefused(refusal, code="sso_invalid")
+    return claims
+
+
+def read_payload(secret: str, payload: object, now: float | None = None) -> SsoClaims:
+    """The claims of a payload signed with `secret`; SsoRefused if it is forged, malformed or
+    expired (the nonce is checked by the caller, who can record it)."""
+    claims = _verified_claims(secret, payload, _INVALID)
     exp, nonce = claims.get("exp"), claims.get("nonce")
     if isinstance(exp, bool) or not isinstance(exp, (int, float)):
         raise SsoRefused("The sign-in payload needs `exp` (Unix seconds).", code="sso_invalid")
@@ -110,21 +117,11 @@ def read_article_authors(secret: str, payload: object) -> tuple[str, list[str]]:
     """The article URL and its authors' user ids from a site's signed `data-comments-authors`
     payload ({"url", "authors"}, signed like a sign-in). No expiry and no nonce: it names who
     wrote an article, as public as the page it is on, and binds to that article's URL."""
-    invalid = SsoRefused("The article's authors could not be verified.", code="sso_invalid")
-    if not isinstance(payload, str) or len(payload) > MAX_PAYLOAD_LENGTH or "." not in payload:
-        raise invalid
-    body, _, signature = payload.strip().rpartition(".")
-    if not secret or not hmac.compare_digest(_signature(secret, body).encode(),
-                                             signature.lower().encode("ascii", "replace")):
-        raise invalid
-    try:
-        claims = json.loads(_b64decode(body))
-    except (ValueError, binascii.Error) as error:
-        raise invalid from error
-    url, authors = (claims.get("url"), claims.get("authors")) if isinstance(claims, dict) \
-        else (None, None)
+    refusal = "The article's authors could not be verified."
+    claims = _verified_claims(secret, payload, refusal)
+    url, authors = claims.get("url"), claims.get("authors")
     if (not isinstance(url, str) or not isinstance(authors, list)
             or len(authors) > MAX_ARTICLE_AUTHORS
             or not all(isinstance(a, (str, int)) and not isinstance(a, bool) for a in authors)):
-        raise invalid
+        raise SsoRefused(refusal, code="sso_invalid")
     return url, [str(author) for author in authors]

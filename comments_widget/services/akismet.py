@@ -44,8 +44,8 @@ class Akismet:
     def form(self, comment: Submission, context: CheckContext) -> dict[str, str]:
         """The fields Akismet documents for comment-check."""
         return {
-            "api_key": self.api_key, "blog": self.blog, "user_ip": comment.ip,
-            "user_agent": comment.user_agent, "referrer": comment.referrer,
+            "api_key": self.api_key, "blog": self.blog, "user_ip": comment.client.ip,
+            "user_agent": comment.client.user_agent, "referrer": comment.client.referrer,
             "permalink": comment.article_url, "comment_type": "comment",
             "comment_author": comment.author.display_name,
             "comment_author_email": comment.author.email or "",

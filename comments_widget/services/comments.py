@@ -125,9 +125,7 @@ def _spam_verdicts(session: Session, policy: Policy, checkers: Sequence[SpamChec
                    is_edit: bool = False) -> tuple[list[HoldReason], bool]:
     """The spam checkers' reasons, and whether one of them says it is spam outright."""
     submission = Submission(author=author, body_source=source, body_html=html, article_url=url,
-                            ip=client.ip, user_agent=client.user_agent,
-                            referrer=client.referrer, honeypot=client.honeypot,
-                            typing_ms=client.typing_ms, is_edit=is_edit, thread_id=thread_id)
+                            client=client, is_edit=is_edit, thread_id=thread_id)
     verdicts = spam.run_checks(checkers, submission, spam.CheckContext(session, policy, now))
     return [v.reason for v in verdicts], any(v.spam for v in verdicts)
 

@@ -47,8 +47,8 @@ class ClientInfo:
     ip: str = ""
     user_agent: str = ""
     referrer: str = ""
-    honeypot: str = ""
-    typing_ms: int | None = None
+    honeypot: str = ""  # our forms' hidden field: people leave it empty
+    typing_ms: int | None = None  # our embed: from the first key press to Post; None: unknown
 
 
 @dataclass(frozen=True)
@@ -59,12 +59,7 @@ class Submission:
     body_source: str
     body_html: str
     article_url: str
-    permalink: str = ""
-    ip: str = ""
-    user_agent: str = ""
-    referrer: str = ""
-    honeypot: str = ""  # our forms' hidden field: people leave it empty
-    typing_ms: int | None = None  # our embed: from the first key press to Post; None: unknown
+    client: ClientInfo = ClientInfo()
     is_edit: bool = False
     thread_id: int | None = None
 
@@ -117,14 +112,15 @@ class Heuristics:
         return None
 
     def _honeypot(self, comment: Submission, context: CheckContext) -> Verdict | None:
-        if comment.honeypot.strip():
+        if comment.client.honeypot.strip():
             return Verdict(HoldReason(HONEYPOT, "the hidden field was filled in"), spam=True)
         return None
 
     def _too_fast(self, comment: Submission, context: CheckContext) -> Verdict | None:
         least = context.policy.min_seconds_to_post * 1000
-        if comment.typing_ms is not None and 0 <= comment.typing_ms < least and not comment.is_edit:
-            return Verdict(HoldReason(TOO_FAST, f"written in {comment.typing_ms / 1000:.1f} s"))
+        typing = comment.client.typing_ms
+        if typing is not None and 0 <= typing < least and not comment.is_edit:
+            return Verdict(HoldReason(TOO_FAST, f"written in {typing / 1000:.1f} s"))
         return None
 
     def _duplicate(self, comment: Submission, context: CheckContext) -> Verdict | None:
