@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import click
+import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 
@@ -12,7 +13,7 @@ from comments_widget import migrate
 from comments_widget.errors import WidgetError
 from comments_widget.importing.commands import export_command, import_command
 from comments_widget.mail import MailFailed
-from comments_widget.models import utcnow
+from comments_widget.models import Thread, utcnow
 from comments_widget.services import (
     audit_chain,
     community,
@@ -27,13 +28,16 @@ from comments_widget.services.notify import send_digest
 from comments_widget.services.policy import load_policy
 from comments_widget.services.verification import purge_unverified
 from comments_widget.state import current_state
+from comments_widget.views import first_pages
 from comments_widget.views.notifications import announce_rules, reader_links
 
 comments_widget_cli = AppGroup("comments-widget", help="Manage comments_widget.")
 db_cli = AppGroup("db", help="The comment database's schema.")
 audit_cli = AppGroup("audit", help="The moderation audit log.")
+pages_cli = AppGroup("pages", help="Threads' first pages, stored ready to send.")
 comments_widget_cli.add_command(db_cli)
 comments_widget_cli.add_command(audit_cli)
+comments_widget_cli.add_command(pages_cli)
 comments_widget_cli.add_command(import_command)
 comments_widget_cli.add_command(export_command)
 
@@ -174,3 +178,18 @@ def deliver_webhooks(now_plus: int) -> None:
     moment = utcnow() + timedelta(seconds=now_plus)
     sent = webhooks.deliver_due(current_state().session_factory, moment)
     click.echo(f"Delivered {sent} webhook event{'s' if sent != 1 else ''}.")
+
+
+@pages_cli.command("build")
+def pages_build() -> None:
+    """Store the first page of every thread that lacks a current one (after an import or an
+    upgrade), so that no archive article's first read has to build it."""
+    state = current_state()
+    with state.session_factory() as session:
+        policy = load_policy(session)
+        total = session.scalar(sa.select(sa.func.count()).select_from(Thread)) or 0
+    with click.progressbar(length=total, label="First pages", show_pos=True) as bar:
+        stored = first_pages.build_missing(state.engine, policy, state.thread_page_size,
+                                           utcnow(), progress=bar.update)
+    click.echo(f"Stored {stored:,} first page{'s' if stored != 1 else ''} "
+               f"({total - stored:,} of {total:,} threads were current).")

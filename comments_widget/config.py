@@ -103,6 +103,10 @@ DEFAULTS: dict[str, Any] = {
     # Seconds a process may answer a thread from its own memory before asking the database
     # again (commits in the same process clear it at once); 0 always asks.
     "COMMENTS_WIDGET_THREAD_SUMMARY_TTL_SECONDS": 1,
+    # Answer the public thread pages and counts before Flask routes the request (same
+    # answers, a fraction of the work; views/fast_reads.py). False runs them through Flask,
+    # for a host app whose own before/after-request hooks must see them.
+    "COMMENTS_WIDGET_FAST_READS": True,
     # max-age of the public thread payload; stale-while-revalidate is six times as long.
     "COMMENTS_WIDGET_THREAD_MAX_AGE_SECONDS": 10,
     # Spam checkers every new or edited comment passes (services/spam.py): "heuristics",

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
@@ -75,8 +78,53 @@ def create_engine(url: str, connect_timeout: int = 5, statement_timeout: int = 1
     connect_args: dict[str, Any] = {}
     if parsed.get_backend_name() == "postgresql":
         parsed, connect_args = _postgresql_args(parsed, connect_timeout, statement_timeout)
-    return sa.create_engine(parsed, pool_pre_ping=True, hide_parameters=True,
-                            connect_args=connect_args, pool_timeout=connect_timeout * 2)
+    engine = sa.create_engine(parsed, hide_parameters=True, connect_args=connect_args,
+                              pool_timeout=connect_timeout * 2)
+    sa.event.listen(engine, "checkout", _ping_if_idle(engine.dialect))
+    sa.event.listen(engine, "checkin", _note_last_use)
+    return engine
+
+
+# A pooled connection unused for this long is checked before use (the server may have
+# restarted, or a proxy dropped it); one used more recently is not, which spares a busy server
+# a round trip on every request (SQLAlchemy's pool_pre_ping pings every checkout).
+PING_AFTER_IDLE_SECONDS = 1.0
+
+
+def _ping_if_idle(dialect: sa.Dialect) -> Any:
+    def ping(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        last_use = record.info.get("last_use")
+        if last_use is not None and time.monotonic() - last_use < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            # The pool discards this connection and checks out (or opens) another.
+            raise sa.exc.DisconnectionError(str(error)) from error
+    return ping
+
+
+def _note_last_use(_dbapi_connection: Any, record: Any) -> None:
+    if record is not None:
+        record.info["last_use"] = time.monotonic()
+
+
+@contextmanager
+def quick_writes(connection: sa.Connection) -> Iterator[None]:
+    """Writes on this connection give up at once instead of waiting for a lock, and on
+    PostgreSQL do not wait for the disk: for filling a cache, which a crash may lose."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("PRAGMA busy_timeout=0")
+        try:
+            yield
+        finally:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        return
+    connection.exec_driver_sql("SET lock_timeout = 50; SET synchronous_commit = off")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql("RESET lock_timeout; RESET synchronous_commit")
 
 
 def check_writable(engine: sa.Engine) -> None:

@@ -131,6 +131,11 @@ class CommentsWidget:
         app.teardown_appcontext(close_db_session)
         # Our ids are 32-bit database keys; a larger number in a path is a 404, not a 500.
         app.url_map.converters.setdefault(ID_CONVERTER, BoundedId)
+        if app.config["COMMENTS_WIDGET_FAST_READS"]:
+            from comments_widget.views.fast_reads import FastReads
+
+            app.wsgi_app = FastReads(app, app.wsgi_app,  # type: ignore[method-assign]
+                                     app.config["COMMENTS_WIDGET_URL_PREFIX"])
         hops = app.config["COMMENTS_WIDGET_TRUSTED_PROXY_HOPS"]
         if hops:
             # Asked for by the operator; the client address, scheme and host then come from

@@ -187,6 +187,21 @@ class Thread(Base):
     authors_tag: Mapped[str] = mapped_column(sa.String(16), default="")
 
 
+class StoredPage(Base):
+    """A thread's first page exactly as the public API answers it, under its ETag.
+
+    Rebuilt by the first read after the thread's version moves on; a cold thread is then
+    answered with one indexed lookup (views/reads.py). Only a cache: losing it loses nothing.
+    """
+
+    __tablename__ = "comments_widget_stored_pages"
+
+    thread_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("comments_widget_threads.id", ondelete="CASCADE"), primary_key=True)
+    etag: Mapped[str] = mapped_column(sa.String(200))
+    body: Mapped[bytes] = mapped_column(sa.LargeBinary)
+
+
 class Comment(Base):
     __tablename__ = "comments_widget_comments"
     __table_args__ = (

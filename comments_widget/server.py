@@ -96,7 +96,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
 
 
 MANAGEMENT_COMMANDS = ("audit", "create-admin", "db", "deliver-webhooks", "export", "import",
-                       "notify-moderators", "notify-readers", "purge-unverified")
+                       "notify-moderators", "notify-readers", "pages", "purge-unverified")
 
 
 def main(argv: list[str] | None = None) -> None:

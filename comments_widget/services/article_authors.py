@@ -52,7 +52,7 @@ def name_authors(session: Session, key: str, page_url: str, payload: object) -> 
     return thread
 
 
-def author_ids(session: Session, thread_url: str, subjects_json: str) -> set[int]:
+def author_ids(session: Session | sa.Connection, thread_url: str, subjects_json: str) -> set[int]:
     """Our reader ids of the article's authors who have signed in through the site."""
     subjects = json.loads(subjects_json or "[]")
     origin = origin_of(thread_url)

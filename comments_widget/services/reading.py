@@ -12,9 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from comments_widget.models import Comment, Reader, Role, Status, Thread
+from comments_widget.models import Comment, Reader, Role, Status, StoredPage, Thread
+
+# The read path runs on the request's session or, for the public reads, on a connection of
+# its own in autocommit mode (state.read_connection): both execute Core statements.
+Executor = Session | sa.Connection
 
 VISIBLE = (Status.APPROVED, Status.DELETED)
 
@@ -86,10 +91,48 @@ _COUNTS = sa.select(Thread.key, Thread.comment_count).where(
 _SHOWN = sa.and_(Comment.status.in_(VISIBLE), Comment.hidden_by_flags.is_(False))
 
 
-def thread_summary(session: Session, key: str) -> ThreadRow | None:
+def thread_summary(session: Executor, key: str) -> ThreadRow | None:
     """The thread with this key, in one indexed lookup: enough for its ETag."""
     row = session.execute(_SUMMARY, {"key": key}).first()
     return ThreadRow(*row) if row else None
+
+
+_SUMMARY_AND_STORED_PAGE = (
+    sa.select(*_THREAD_COLUMNS, StoredPage.etag, StoredPage.body)
+    .outerjoin(StoredPage, StoredPage.thread_id == Thread.id)
+    .where(Thread.key == sa.bindparam("key")))
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFirstPage:
+    """A thread's first page as it was last built, and the ETag it was built for."""
+
+    etag: str
+    body: bytes
+
+
+def thread_and_stored_page(connection: Executor, key: str
+                           ) -> tuple[ThreadRow, StoredFirstPage | None] | None:
+    """The thread with this key and its stored first page, in one statement: for a thread
+    whose page is still current, all a read needs."""
+    row = connection.execute(_SUMMARY_AND_STORED_PAGE, {"key": key}).first()
+    if row is None:
+        return None
+    *thread, etag, body = row
+    return ThreadRow(*thread), (StoredFirstPage(etag, bytes(body)) if etag else None)
+
+
+def store_first_pages(connection: sa.Connection,
+                      pages: list[tuple[int, StoredFirstPage]]) -> None:
+    """Keep freshly built first pages (replacing older ones) for the reads that follow."""
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(StoredPage)
+    connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=[StoredPage.thread_id],
+            set_={"etag": statement.excluded.etag, "body": statement.excluded.body}),
+        [{"thread_id": thread_id, "etag": page.etag, "body": page.body}
+         for thread_id, page in pages])
 
 
 SORTS = ("oldest", "newest", "best", "featured")
@@ -153,7 +196,7 @@ class ThreadPage:
     next_after: int | None
 
 
-def thread_page(session: Session, thread: ThreadRow, after: int | None,
+def thread_page(session: Executor, thread: ThreadRow, after: int | None,
                 limit: int, sort: str = "oldest") -> ThreadPage:
     """Top-level comments after `after` (keyset, in `sort` order) with their replies, in one
     query.

@@ -135,8 +135,12 @@ def check_request_origin() -> None:
 
 def add_cors_headers(response: Response) -> Response:
     """Let allowed origins read API answers; never allow credentials (the embed uses tokens)."""
+    return cors_headers(response, request.headers.get("Origin"))
+
+
+def cors_headers(response: Response, origin: str | None) -> Response:
+    """The CORS headers for a request from `origin`; needs an app context, not a request."""
     response.vary.add("Origin")
-    origin = request.headers.get("Origin")
     try:
         allowed = allowed_origins()
     except sa.exc.SQLAlchemyError:
