@@ -267,3 +267,38 @@ def test_nothing_is_stored_when_a_post_is_refused_after_the_checks(
     assert refused.status_code == 400
     assert stored(session, Comment) == []
     assert session.scalar(sa.select(sa.func.count()).select_from(LinkDomain)) == 0
+
+
+def test_the_duplicate_check_reads_the_fingerprint_index_when_most_comments_have_none(
+        client: FlaskClient, session: Session, state: WidgetState) -> None:
+    # Most comments are too short to be fingerprinted. Their NULLs in the index made the
+    # statistics say "every fingerprint matches every row", and SQLite scanned the table on
+    # every post (330 ms at a million comments).
+    auth = bearer(session, create_reader(session))
+    post(client, auth, body="short")
+    thread_id, author_id = session.execute(sa.select(Comment.thread_id, Comment.author_id)).one()
+    session.execute(sa.insert(Comment), [
+        {"thread_id": thread_id, "author_id": author_id, "depth": 0, "body_source": "ok",
+         "body_html": "<p>ok</p>", "status": Status.APPROVED} for _ in range(3000)])
+    session.commit()
+    with state.engine.connect() as connection:
+        connection.exec_driver_sql("ANALYZE")
+        connection.commit()
+    seen: list[tuple[str, Any]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        if "count(DISTINCT" in statement and "fingerprint" in statement:
+            seen.append((statement, parameters))
+
+    sa.event.listen(state.engine, "before_cursor_execute", record)
+    try:
+        post(client, auth, url=f"{SITE}/elsewhere",
+             body="A comment long enough to be fingerprinted by the duplicate check.")
+    finally:
+        sa.event.remove(state.engine, "before_cursor_execute", record)
+    (statement, parameters), = seen
+    explain = "EXPLAIN QUERY PLAN " if state.engine.dialect.name == "sqlite" else "EXPLAIN "
+    with state.engine.connect() as connection:
+        plan = " ".join(str(row) for row in connection.exec_driver_sql(explain + statement,
+                                                                        parameters))
+    assert "ix_comments_widget_comments_fingerprint" in plan, plan
