@@ -62,6 +62,8 @@ class ThreadRef:
 
 
 _THREAD_BY_KEY = sa.select(Thread).where(Thread.key == sa.bindparam("key"))
+_NEXT_COMMENT_ID = sa.select(sa.func.nextval(sa.func.pg_get_serial_sequence(
+    Comment.__tablename__, "id")))
 
 
 def find_thread(session: Session, key: str) -> Thread | None:
@@ -170,10 +172,14 @@ def post_comment(
         root_id=(parent.root_id or parent.id) if parent else None,
         fingerprint=spam.fingerprint(source),
     )
+    if parent is None and session.get_bind().dialect.name == "postgresql":
+        # A top-level comment is its own root: with its id drawn first, one INSERT stores it
+        # (an UPDATE after the insert rewrote the row and all its indexes, full text too).
+        comment.id = comment.root_id = session.scalar(_NEXT_COMMENT_ID)
     session.add(comment)
     session.flush()
-    if parent is None:
-        comment.root_id = comment.id
+    if parent is None and comment.root_id is None:
+        comment.root_id = comment.id  # SQLite: no sequence to draw from; cheap in-process
     if comment.status == Status.APPROVED:
         versions.bump(session, [thread.id], added=1)
     webhooks.emit(session, "comment.created", webhooks.comment_data(comment, thread))

@@ -99,6 +99,15 @@ def link_domains(html: str) -> set[str]:
     return {host.lower().removeprefix("www.").rstrip(".") for host in _HREF.findall(html)}
 
 
+# Built once (constructing it on every post cost more than running it). Thread id 0 is no
+# thread: a first comment's text is looked for on every article.
+_ELSEWHERE = (sa.select(sa.func.count(sa.distinct(Comment.thread_id)))
+              .where(Comment.fingerprint == sa.bindparam("mark"),
+                     Comment.status != Status.DELETED,
+                     Comment.created_at >= sa.bindparam("since", type_=Comment.created_at.type),
+                     Comment.thread_id != sa.bindparam("thread_id")))
+
+
 class Heuristics:
     """The built-in checks; none of them needs anything outside this database."""
 
@@ -127,13 +136,9 @@ class Heuristics:
         mark = fingerprint(comment.body_source)
         if mark is None:
             return None
-        query = (sa.select(sa.func.count(sa.distinct(Comment.thread_id)))
-                 .where(Comment.fingerprint == mark, Comment.status != Status.DELETED,
-                        Comment.created_at >= context.now - timedelta(
-                            days=context.policy.duplicate_days)))
-        if comment.thread_id is not None:
-            query = query.where(Comment.thread_id != comment.thread_id)
-        elsewhere = context.session.scalar(query) or 0
+        since = context.now - timedelta(days=context.policy.duplicate_days)
+        elsewhere = context.session.scalar(_ELSEWHERE, {
+            "mark": mark, "since": since, "thread_id": comment.thread_id or 0}) or 0
         if elsewhere >= context.policy.duplicate_threads:
             return Verdict(HoldReason(DUPLICATE, f"the same text is on {elsewhere} other "
                                                  f"article{'s' if elsewhere != 1 else ''}"))

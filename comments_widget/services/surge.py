@@ -27,6 +27,19 @@ def alert_key(thread_id: int) -> str:
     return f"surge:{thread_id}"
 
 
+_IS_NEW = Reader.created_at >= sa.bindparam("young", type_=Reader.created_at.type)
+# Built once: constructing this statement on every post cost more than running it.
+_WINDOW = (
+    sa.select(sa.func.count(Comment.id), sa.func.count(Comment.id).filter(_IS_NEW),
+              sa.func.count(sa.distinct(Comment.author_id)),
+              sa.func.count(sa.distinct(Comment.author_id)).filter(_IS_NEW),
+              sa.func.count(Comment.id).filter(Comment.author_id == sa.bindparam("author_id")))
+    .join(Reader, Reader.id == Comment.author_id)
+    # Every status, so the index on (thread, status, created) serves it as a few ranges.
+    .where(Comment.thread_id == sa.bindparam("thread_id"), Comment.status.in_(list(Status)),
+           Comment.created_at >= sa.bindparam("since", type_=Comment.created_at.type)))
+
+
 def _why(session: Session, policy: Policy, thread: Thread, author: Reader,
          now: datetime) -> str:
     """Why the thread counts as surging with this comment added, or "".
@@ -35,16 +48,8 @@ def _why(session: Session, policy: Policy, thread: Thread, author: Reader,
     limit's business, not a surge."""
     since = now - timedelta(minutes=policy.surge_window_minutes)
     young = now - timedelta(hours=policy.new_account_hours)
-    is_new = Reader.created_at >= young
-    total, from_new, people, new_people, already = session.execute(
-        sa.select(sa.func.count(Comment.id), sa.func.count(Comment.id).filter(is_new),
-                  sa.func.count(sa.distinct(Comment.author_id)),
-                  sa.func.count(sa.distinct(Comment.author_id)).filter(is_new),
-                  sa.func.count(Comment.id).filter(Comment.author_id == author.id))
-        .join(Reader, Reader.id == Comment.author_id)
-        # Every status, so the index on (thread, status, created) serves it as a few ranges.
-        .where(Comment.thread_id == thread.id, Comment.status.in_(list(Status)),
-               Comment.created_at >= since)).one()
+    total, from_new, people, new_people, already = session.execute(_WINDOW, {
+        "thread_id": thread.id, "since": since, "young": young, "author_id": author.id}).one()
     author_is_new = author.created_at >= young
     total += 1
     from_new += 1 if author_is_new else 0

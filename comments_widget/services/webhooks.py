@@ -114,10 +114,13 @@ def comment_data(comment: Comment, thread: Thread) -> dict[str, object]:
         "thread": {"id": thread.id, "url": thread.url, "title": thread.title}}}
 
 
+_HOOKS = sa.select(Webhook.id, Webhook.events)  # built once: every post asks
+
+
 def emit(session: Session, event: str, data: dict[str, object]) -> int:
     """Queue `event` for every webhook that asked for it, in the caller's transaction;
     returns how many deliveries were queued."""
-    hooks = session.execute(sa.select(Webhook.id, Webhook.events)).all()
+    hooks = session.execute(_HOOKS).all()
     wanted = [hook_id for hook_id, events in hooks if event in events.split()]
     if not wanted:
         return 0
