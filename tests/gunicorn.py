@@ -19,7 +19,9 @@ from tests.live import Listener
 class Gunicorn:
     """`gunicorn -w N 'comments_widget.server:create_app()'` on 127.0.0.1 and a free port."""
 
-    def __init__(self, folder: Path, database_url: str, workers: int) -> None:
+    def __init__(self, folder: Path, database_url: str, workers: int,
+                 settings: dict[str, str] | None = None) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
         listener = Listener()
         self.port, self.url = listener.port, listener.url
         self.log = folder / "gunicorn.log"
@@ -29,7 +31,7 @@ class Gunicorn:
                "COMMENTS_WIDGET_EMAIL_VERIFICATION": "off",
                "COMMENTS_WIDGET_SECRET_KEY": "crash-test-secret",
                "COMMENTS_WIDGET_POST_RATE_LIMIT": "100000/minute",
-               "COMMENTS_WIDGET_INSTANCE_PATH": str(folder / "instance")}
+               "COMMENTS_WIDGET_INSTANCE_PATH": str(folder / "instance"), **(settings or {})}
         with self.log.open("ab") as log:
             # gunicorn serves the inherited socket (fd://), so the port cannot be lost.
             self.process = subprocess.Popen(
