@@ -6,6 +6,8 @@
 The schema is dropped and rebuilt by the migrations first. The data set: one hot thread of
 --hot comments (a fifth top-level, each with four replies), the rest spread over --threads
 threads (about one comment in three a reply), 10,000 readers, 1% of comments pending review.
+Then every thread's first page is stored, as a running site has them once each thread has been
+read since its last change (`comments-widget pages build` does the same after an import).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from comments_widget import migrate  # noqa: E402
 from comments_widget.db import create_engine  # noqa: E402
-from comments_widget.models import Base  # noqa: E402
+from comments_widget.models import Base, Thread  # noqa: E402
 from comments_widget.services.votes import wilson_lower_bound  # noqa: E402
 
 SITE = "http://127.0.0.1:8001"
@@ -264,7 +266,27 @@ def seed(database_url: str, comments: int, threads: int, hot: int, seed_value: i
                     f"(SELECT max(id) FROM comments_widget_{table}))"
                 )
         connection.exec_driver_sql("ANALYZE")
+    _store_first_pages(engine)
     engine.dispose()
+
+
+def _store_first_pages(engine: sa.Engine) -> None:
+    # What the app holds once each thread has been read after its last change (a site that
+    # has been running; `comments-widget pages build` after an import): every first page
+    # stored ready to send (comments_widget/views/first_pages.py).
+    from sqlalchemy.orm import Session
+
+    from comments_widget.config import DEFAULTS
+    from comments_widget.models import utcnow
+    from comments_widget.services.policy import load_policy
+    from comments_widget.views import first_pages
+
+    with Session(engine) as session:
+        policy = load_policy(session)
+        total = session.scalar(sa.select(sa.func.count()).select_from(Thread)) or 0
+    with tqdm(total=total, desc="first pages", unit=" threads", unit_scale=True) as bar:
+        first_pages.build_missing(engine, policy, DEFAULTS["COMMENTS_WIDGET_THREAD_PAGE_SIZE"],
+                                  utcnow(), progress=bar.update)
 
 
 def main() -> None:
