@@ -7,9 +7,10 @@ was most of the cost of a thread read (measured with pyinstrument, see bench/REA
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import groupby
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -293,3 +294,30 @@ def comment_sources(session: Session, comment_ids: list[int]) -> dict[int, str]:
     rows = session.execute(sa.select(Comment.id, Comment.body_source)
                            .where(Comment.id.in_(comment_ids)))
     return {comment_id: source for comment_id, source in rows}
+
+
+_THREADS_AND_STORED_ETAGS = (
+    sa.select(*_THREAD_COLUMNS, StoredPage.etag)
+    .outerjoin(StoredPage, StoredPage.thread_id == Thread.id).order_by(Thread.id))
+_VISIBLE_COMMENTS = (
+    sa.select(Comment.thread_id, *_COMMENT_COLUMNS)
+    .join(Reader, Reader.id == Comment.author_id)
+    .where(_SHOWN)
+    # A page lists its top-level comments oldest first, each followed by its replies.
+    .order_by(Comment.thread_id, sa.func.coalesce(Comment.root_id, Comment.id), Comment.id))
+
+
+def threads_and_stored_etags(connection: sa.Connection
+                             ) -> Iterator[tuple[ThreadRow, str | None]]:
+    """Every thread, with the ETag of its stored first page (None: none stored)."""
+    for *columns, etag in connection.execute(_THREADS_AND_STORED_ETAGS):
+        yield ThreadRow(*columns), etag
+
+
+def visible_comments_by_thread(connection: sa.Connection
+                               ) -> Iterator[tuple[int, list[CommentRow]]]:
+    """Every comment readers can see, streamed once, grouped by thread in page order."""
+    rows = connection.execution_options(stream_results=True, yield_per=2000).execute(
+        _VISIBLE_COMMENTS)
+    for thread_id, group in groupby(rows, key=lambda row: row[0]):
+        yield thread_id, [CommentRow(*row[1:]) for row in group]

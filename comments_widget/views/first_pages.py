@@ -14,15 +14,13 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import groupby
 
 import sqlalchemy as sa
 
 from comments_widget.db import quick_writes
-from comments_widget.models import Comment, Reader, StoredPage, Thread
 from comments_widget.services import article_authors, reading
 from comments_widget.services.policy import Policy, thread_is_closed
 from comments_widget.views.payloads import comment_tree, thread_json
@@ -81,17 +79,6 @@ def store(connection: sa.Connection, thread_id: int, page: reading.StoredFirstPa
         logger.warning("thread %s: first page not stored", thread_id, exc_info=True)
 
 
-_THREADS_AND_STORED_ETAGS = (
-    sa.select(*reading._THREAD_COLUMNS, StoredPage.etag)
-    .outerjoin(StoredPage, StoredPage.thread_id == Thread.id).order_by(Thread.id))
-_VISIBLE_COMMENTS = (
-    sa.select(Comment.thread_id, *reading._COMMENT_COLUMNS)
-    .join(Reader, Reader.id == Comment.author_id)
-    .where(reading._SHOWN)
-    # A page lists its top-level comments oldest first, each followed by its replies.
-    .order_by(Comment.thread_id, sa.func.coalesce(Comment.root_id, Comment.id), Comment.id))
-
-
 def build_missing(engine: sa.Engine, policy: Policy, page_size: int, now: datetime,
                   progress: Callable[[int], None] = lambda done: None,
                   batch: int = 1000) -> int:
@@ -103,8 +90,7 @@ def build_missing(engine: sa.Engine, policy: Policy, page_size: int, now: dateti
     stored = 0
     with engine.connect() as reader, engine.connect() as writer:
         wanted: dict[int, tuple[reading.ThreadRow, bool, str]] = {}
-        for *columns, stored_etag in reader.execute(_THREADS_AND_STORED_ETAGS):
-            thread = reading.ThreadRow(*columns)
+        for thread, stored_etag in reading.threads_and_stored_etags(reader):
             closed = thread_is_closed(thread, policy, now)
             etag = page_etag(thread, closed, policy.downvotes, first_page)
             if etag != stored_etag:
@@ -137,18 +123,10 @@ def build_missing(engine: sa.Engine, policy: Policy, page_size: int, now: dateti
             if len(pages) >= batch:
                 flush()
 
-        for thread_id, comments in _comments_by_thread(reader):
+        for thread_id, comments in reading.visible_comments_by_thread(reader):
             if thread_id in wanted:
                 build(thread_id, comments)
         for thread_id in list(wanted):  # nothing visible in them (yet)
             build(thread_id, [])
         flush()
     return stored
-
-
-def _comments_by_thread(connection: sa.Connection
-                        ) -> Iterator[tuple[int, list[reading.CommentRow]]]:
-    rows = connection.execution_options(stream_results=True, yield_per=2000).execute(
-        _VISIBLE_COMMENTS)
-    for thread_id, group in groupby(rows, key=lambda row: row[0]):
-        yield thread_id, [reading.CommentRow(*row[1:]) for row in group]
