@@ -100,7 +100,13 @@ class Prepared:
 
 
 def prepare_ours(kind: str, args: argparse.Namespace) -> Prepared:
-    """Seed 10,000 comments, then the full data set, each in its own database."""
+    """Seed 10,000 comments, then the full data set, each in its own database (or, with
+    --reuse-seed, use the ones an earlier run seeded, if they hold that many comments)."""
+    if args.reuse_seed and _seeded(database_url(kind, "10k"), 10_000) \
+            and _seeded(database_url(kind), args.comments):
+        print(f"\n== comments_widget on {kind}: reusing the seeded databases", flush=True)
+        return Prepared(database_url(kind, "10k"), database_url(kind),
+                        tokens(database_url(kind)))
     print(f"\n== comments_widget on {kind}: seeding 10,000 comments", flush=True)
     small = fresh_database_url(kind, "10k")
     seed.seed(small, 10_000, 1_000, args.hot)
@@ -108,6 +114,13 @@ def prepare_ours(kind: str, args: argparse.Namespace) -> Prepared:
     full = fresh_database_url(kind)
     seed.seed(full, args.comments, args.threads, args.hot)
     return Prepared(small, full, tokens(full))
+
+
+def _seeded(url: str, comments: int) -> bool:
+    try:
+        return comment_total(url) >= comments
+    except sa.exc.SQLAlchemyError:
+        return False
 
 
 def _cold(name: str, base: str, args: argparse.Namespace, threads: int, suffix: str = ""
@@ -349,6 +362,8 @@ def main() -> None:
                         help="measure every scenario this many times (seeded once)")
     parser.add_argument("--without-isso", action="store_true",
                         help="measure only comments_widget (no Isso, no bare-Flask ceiling)")
+    parser.add_argument("--reuse-seed", action="store_true",
+                        help="use the databases an earlier run seeded (if they are full)")
     parser.add_argument("--without-nginx", action="store_true",
                         help="skip the scenarios behind nginx")
     args = parser.parse_args()
