@@ -191,7 +191,7 @@ class StoredPage(Base):
     """A thread's first page exactly as the public API answers it, under its ETag.
 
     Rebuilt by the first read after the thread's version moves on; a cold thread is then
-    answered with one indexed lookup (views/reads.py). Only a cache: losing it loses nothing.
+    answered with one indexed lookup (views/first_pages.py). Only a cache: losing it loses nothing.
     """
 
     __tablename__ = "comments_widget_stored_pages"

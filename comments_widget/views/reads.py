@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Mapping
 from datetime import timedelta
@@ -30,8 +29,6 @@ from comments_widget.views.outages import UNAVAILABLE_ERRORS, log_outage
 from comments_widget.views.payloads import comment_json
 
 MAX_COUNT_URLS = 100
-logger = logging.getLogger(__name__)
-
 
 
 def _page_args(args: Mapping[str, str]) -> tuple[int | None, int]:
@@ -94,13 +91,12 @@ def thread_answer(args: Mapping[str, str], if_none_match: ETags) -> Response:
 
 def _thread_page(key: str, page_key: str, after: int | None, limit: int,
                  sort: str, if_none_match: ETags) -> Response:
-    connection = read_connection
     state = current_state()
     now = time.monotonic()
     thread = state.summaries.get(key, now)
     stored = None
     if thread is None:
-        found = reading.thread_and_stored_page(connection(), key)
+        found = reading.thread_and_stored_page(read_connection(), key)
         if found is not None:
             thread, stored = found
             state.summaries.put(key, thread, now)
@@ -120,9 +116,9 @@ def _thread_page(key: str, page_key: str, after: int | None, limit: int,
     if payload is None and stored is not None and stored.etag == etag:
         payload = stored.body
     if payload is None:
-        payload = first_pages.build_page(connection(), thread, closed, policy.downvotes, page)
+        payload = first_pages.build_page(read_connection(), thread, closed, policy.downvotes, page)
         if page.is_first(state.thread_page_size):
-            first_pages.store(connection(), thread.id, reading.StoredFirstPage(etag, payload))
+            first_pages.store(read_connection(), thread.id, reading.StoredFirstPage(etag, payload))
     cache.put(etag, payload)
     cache.served(page_key, etag)
     return _cacheable(Response(payload, mimetype="application/json"), etag)
