@@ -195,8 +195,7 @@
     // The server-rendered thread (for readers without JavaScript) gives way to ours.
     if (!host.shadowRoot) { host.textContent = ""; }
     this.root = host.shadowRoot || host.attachShadow({ mode: "open" });
-    var theme = host.getAttribute("data-comments-theme");
-    host.setAttribute("data-theme", /^(light|dark|auto)$/.test(theme) ? theme : pageTheme(host));
+    followTheme(host);
   }
 
   Widget.prototype.t = function (key, values) { return text(this.strings, key, values || {}); };
@@ -779,6 +778,23 @@
 
   function countAll(comments) {
     return comments.reduce(function (sum, c) { return sum + 1 + countAll(c.replies || []); }, 0);
+  }
+
+  /* The site owner's choice, or else the page's own: read again once the page has loaded (an
+     async script can run before the site's stylesheet applies) and whenever the OS scheme
+     changes (the site's background may follow it). */
+  var followed = [];
+  function followTheme(host) {
+    var apply = function () {
+      var chosen = host.getAttribute("data-comments-theme");
+      host.setAttribute("data-theme", /^(light|dark|auto)$/.test(chosen) ? chosen : pageTheme(host));
+    };
+    apply();
+    if (followed.indexOf(host) >= 0) { return; }
+    followed.push(host);
+    if (document.readyState !== "complete") { window.addEventListener("load", apply); }
+    var osScheme = window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)");
+    if (osScheme && osScheme.addEventListener) { osScheme.addEventListener("change", apply); }
   }
 
   /* Light or dark text for the background the embed is drawn on (the nearest opaque one), so it

@@ -7,8 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.deployment import Deployment
+from tests.deployment import ARTICLE_PATH, Deployment
 from tests.live import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -50,6 +51,37 @@ def test_a_dark_site_gets_light_text_with_the_os_in_light_mode(deployment: Deplo
     assert embed.get_attribute("data-theme") == "dark"
     assert inside(d, "h2", "color") == LIGHT_TEXT
     screenshot(embed, "theme-dark-site-light-os")
+
+
+def test_a_site_stylesheet_that_arrives_after_the_embed_still_sets_its_theme(
+        deployment: Deployment) -> None:
+    """The script tag is async, so the embed can be drawn before the site's stylesheet applies
+    (the dark-mode race a CI run once met): it reads the page again once the page has loaded."""
+    d = deployment
+    d.page.emulate_media(color_scheme="dark")
+    held: list[Any] = []
+    d.page.route("**/static/site.css", lambda route: held.append(route))
+    d.page.goto(d.site + ARTICLE_PATH, wait_until="commit")
+    embed = d.page.locator("#comments")
+    d.page.get_by_role("link", name="Log-in").wait_for()
+    assert embed.get_attribute("data-theme") == "light", "drawn before the stylesheet applied"
+    held[0].continue_()
+    d.page.wait_for_load_state("load")
+    expect(embed).to_have_attribute("data-theme", "dark")
+    assert inside(d, "h2", "color") == LIGHT_TEXT
+
+
+def test_the_embed_follows_a_site_whose_background_follows_the_os(
+        deployment: Deployment) -> None:
+    d = deployment
+    d.page.emulate_media(color_scheme="light")
+    embed = redraw(d)
+    assert embed.get_attribute("data-theme") == "light"
+    d.page.emulate_media(color_scheme="dark")
+    expect(embed).to_have_attribute("data-theme", "dark")
+    assert inside(d, "h2", "color") == LIGHT_TEXT
+    d.page.emulate_media(color_scheme="light")
+    expect(embed).to_have_attribute("data-theme", "light")
 
 
 @pytest.mark.parametrize(("theme", "os", "text"), [
