@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from comments_widget.config import ConfigError
+from comments_widget.sqlite_writers import WriterQueueConnection, connection_factory
 
 # What a database that is down, silent, overloaded or read-only raises: the caller's fault
 # never, so it is answered with 503 rather than 500 (views/outages.py).
@@ -70,9 +71,11 @@ def create_engine(url: str, connect_timeout: int = 5, statement_timeout: int = 1
     """
     parsed = sa.make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if not parsed.query.get("uri"):
-            _create_private_file(parsed.database or "")
-        engine = sa.create_engine(parsed, hide_parameters=True)
+        path = "" if parsed.query.get("uri") else parsed.database or ""
+        _create_private_file(path)
+        # Writers queue on a lock file beside the database (sqlite_writers.py).
+        queue = {"factory": connection_factory(path)} if path and path != ":memory:" else {}
+        engine = sa.create_engine(parsed, hide_parameters=True, connect_args=queue)
         sa.event.listen(engine, "connect", _tune_sqlite)
         return engine
     connect_args: dict[str, Any] = {}
@@ -114,11 +117,17 @@ def quick_writes(connection: sa.Connection) -> Iterator[None]:
     """Writes on this connection give up at once instead of waiting for a lock, and on
     PostgreSQL do not wait for the disk: for filling a cache, which a crash may lose."""
     if connection.dialect.name == "sqlite":
+        dbapi_connection = connection.connection.dbapi_connection
+        queued = isinstance(dbapi_connection, WriterQueueConnection)
         connection.exec_driver_sql("PRAGMA busy_timeout=0")
+        if queued:
+            dbapi_connection.writer_wait_s = 0
         try:
             yield
         finally:
             connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            if queued:
+                dbapi_connection.writer_wait_s = SQLITE_BUSY_TIMEOUT_MS / 1000
         return
     connection.exec_driver_sql("SET lock_timeout = 50; SET synchronous_commit = off")
     try:
@@ -138,7 +147,7 @@ def check_writable(engine: sa.Engine) -> None:
     path = engine.url.database or ""
     if not path or path == ":memory:":
         return
-    for candidate in (path, f"{path}-wal", f"{path}-shm"):
+    for candidate in (path, f"{path}-wal", f"{path}-shm", f"{path}-writers.lock"):
         if os.path.exists(candidate) and not os.access(candidate, os.W_OK):
             raise ConfigError(f"COMMENTS_WIDGET_DATABASE_URL: {candidate} is read-only for this "
                               "process; make it (and the -wal/-shm files beside it) writable.")
