@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import zlib
 from typing import Any
 
 import pytest
@@ -17,7 +18,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from comments_widget.models import Comment, ExternalIdentity, Status, StoredPage, Thread
-from comments_widget.services import threads, versions
+from comments_widget.services import reading, threads, versions
 from comments_widget.services.single_sign_on import provider_for
 from tests.conftest import (
     ARTICLE,
@@ -42,7 +43,7 @@ def read(app: Flask, url: str = ARTICLE, **headers: str) -> Any:
 
 def stored_pages(app: Flask) -> dict[int, tuple[str, bytes]]:
     with app.extensions["comments_widget"].session_factory() as session:
-        return {page.thread_id: (page.etag, page.body)
+        return {page.thread_id: (page.etag, reading.StoredFirstPage(page.etag, page.body).body)
                 for page in session.scalars(sa.select(StoredPage))}
 
 
@@ -64,6 +65,25 @@ def test_a_new_process_answers_a_stored_first_page_with_one_lookup(make_app: Any
     assert answer.data == built.data and answer.headers["ETag"] == built.headers["ETag"]
     assert [c["html"] for c in answer.get_json()["comments"]] == [
         "<p>one</p>", "<p>two</p>", "<p>three</p>"]
+
+
+def test_a_stored_page_is_kept_compressed_and_one_stored_uncompressed_still_serves(
+        make_app: Any) -> None:
+    app = make_app(**FRESH)
+    with app.extensions["comments_widget"].session_factory() as session:
+        auth = bearer(session, create_reader(session))
+    for n in range(12):
+        post(app.test_client(), auth, body=f"Comment number {n} on the delegation's visit.")
+    built = read(app)
+    with app.extensions["comments_widget"].session_factory() as session:
+        row = session.scalars(sa.select(StoredPage)).one()
+        assert len(row.body) < len(built.data) / 3
+        assert zlib.decompress(row.body) == built.data
+        # A page stored by the version before compression, still current:
+        row.body = built.data
+        session.commit()
+    again = read(make_app(**FRESH))  # a new process: nothing in its memory
+    assert again.data == built.data and again.headers["ETag"] == built.headers["ETag"]
 
 
 def test_a_changed_thread_is_never_answered_from_its_stored_page(make_app: Any) -> None:

