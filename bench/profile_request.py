@@ -7,7 +7,7 @@
 Scenarios match `make bench-load` (hot, cold, 304, counts, post) on a database seeded by
 bench/seed.py. Prints microseconds per request (mean, p50 and p99 of the app's own time) and,
 with --profile, the functions that take it (cProfile; PROFILE_SORT=cumulative to sort by total
-time, PROFILE_LINES=N for more lines).
+time, PROFILE_LINES=N for more lines, PROFILE_CALLEES=<function name> for what one function calls).
 """
 
 from __future__ import annotations
@@ -130,6 +130,8 @@ def main() -> None:
     if profiler:
         stats = pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "tottime"))
         stats.print_stats(int(os.environ.get("PROFILE_LINES", "35")))
+        if os.environ.get("PROFILE_CALLEES"):
+            stats.print_callees(os.environ["PROFILE_CALLEES"])
 
 
 if __name__ == "__main__":
