@@ -63,6 +63,7 @@ class ThreadRef:
 
 
 _THREAD_BY_KEY = sa.select(Thread).where(Thread.key == sa.bindparam("key"))
+_INSERT_COMMENT = sa.insert(Comment).returning(Comment)
 _SET_OWN_ROOT = (sa.update(Comment).where(Comment.id == sa.bindparam("comment_id"))
                  .values(root_id=Comment.id))
 _NEXT_COMMENT_ID = sa.select(sa.func.nextval(sa.func.pg_get_serial_sequence(
@@ -167,23 +168,23 @@ def post_comment(
                                     ref.url, existing.id if existing else None, now)
     reasons += found
     thread = _get_or_create_thread(session, ref, existing, page_meta)
-    comment = Comment(
-        thread_id=thread.id, parent_id=parent.id if parent else None, author_id=author.id,
-        author=author, depth=parent.depth + 1 if parent else 0, body_source=source,
-        body_html=html, status=_status(reasons, is_spam),
-        hold_reasons=hold_reasons.dumps(reasons), created_at=now, updated_at=now,
-        root_id=(parent.root_id or parent.id) if parent else None,
-        fingerprint=spam.fingerprint(source),
-    )
+    values = {
+        "thread_id": thread.id, "parent_id": parent.id if parent else None,
+        "author_id": author.id, "depth": parent.depth + 1 if parent else 0,
+        "body_source": source, "body_html": html, "status": _status(reasons, is_spam),
+        "hold_reasons": hold_reasons.dumps(reasons), "created_at": now, "updated_at": now,
+        "root_id": (parent.root_id or parent.id) if parent else None,
+        "fingerprint": spam.fingerprint(source),
+    }
     if parent is None and session.get_bind().dialect.name == "postgresql":
         # A top-level comment is its own root: with its id drawn first, one INSERT stores it
         # (an UPDATE after the insert rewrote the row and all its indexes, full text too).
-        comment.id = comment.root_id = session.scalar(_NEXT_COMMENT_ID)
-    session.add(comment)
-    session.flush()
+        values["id"] = values["root_id"] = session.scalar(_NEXT_COMMENT_ID)
+    # One INSERT … RETURNING gives the stored comment, without the unit of work's bookkeeping
+    # (which cost more than the statement).
+    comment = session.scalars(_INSERT_COMMENT, [values]).one()
     if parent is None and comment.root_id is None:
-        # SQLite has no sequence to draw the id from first: one UPDATE, outside the unit of
-        # work (whose bookkeeping for it cost more than the statement).
+        # SQLite has no sequence to draw the id from first: one more UPDATE.
         session.connection().execute(_SET_OWN_ROOT, {"comment_id": comment.id})
         set_committed_value(comment, "root_id", comment.id)
     if comment.status == Status.APPROVED:
