@@ -169,7 +169,7 @@ def test_replies_deeper_than_the_limit_are_refused(make_app: Any) -> None:
 
 
 def test_posting_is_rate_limited_per_reader(make_app: Any) -> None:
-    app = make_app(COMMENTS_WIDGET_POST_RATE_LIMIT="2/minute")
+    app = make_app(COMMENTS_WIDGET_POST_RATE_LIMIT="2/day")
     client = app.test_client()
     with app.extensions["comments_widget"].session_factory() as session:
         headers = bearer(session, create_reader(session))

@@ -150,7 +150,7 @@ def test_two_app_hosts_share_writes_and_rate_limits(tmp_path: Path, database_url
     namespace = f"nginx-test-{uuid.uuid4().hex}"
     settings = {"COMMENTS_WIDGET_REDIS_URL": REDIS_URL,
                 "COMMENTS_WIDGET_RATE_LIMIT_NAMESPACE": namespace,
-                "COMMENTS_WIDGET_POST_RATE_LIMIT": "3/minute",
+                "COMMENTS_WIDGET_POST_RATE_LIMIT": "3/day",
                 "COMMENTS_WIDGET_THREAD_SUMMARY_TTL_SECONDS": "1",
                 "COMMENTS_WIDGET_THREAD_MAX_AGE_SECONDS": "1"}
     hosts = [Gunicorn(tmp_path / name, database_url, workers=1, settings=settings)
@@ -170,7 +170,7 @@ def test_two_app_hosts_share_writes_and_rate_limits(tmp_path: Path, database_url
         body = json.loads(get(second.url + thread_path())[2])
         assert [c["html"] for c in body["comments"]] == ["<p>written on host a</p>",
                                                          "<p>a second on host a</p>"]
-        # One limit across both hosts (3 a minute, counted in Redis).
+        # One limit across both hosts (3 a day, counted in Redis).
         assert post(second.url, auth, "third, on host b")[0] == 201
         status, refused = post(second.url, auth, "fourth, on host b")
         assert (status, refused["error"]) == (429, "rate_limited")

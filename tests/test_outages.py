@@ -165,10 +165,10 @@ def test_rate_limits_fall_back_to_this_process_when_redis_is_down(
     caplog: pytest.LogCaptureFixture
 ) -> None:
     limiter = RateLimiter(f"redis://127.0.0.1:{closed_port()}", "test-outage")
-    limiter.hit("2/minute", "login", "192.0.2.1")
-    limiter.hit("2/minute", "login", "192.0.2.1")
+    limiter.hit("2/day", "login", "192.0.2.1")
+    limiter.hit("2/day", "login", "192.0.2.1")
     with pytest.raises(RateLimited):
-        limiter.hit("2/minute", "login", "192.0.2.1")
+        limiter.hit("2/day", "login", "192.0.2.1")
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1 and "counted per process" in warnings[0].getMessage()
 

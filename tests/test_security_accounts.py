@@ -35,7 +35,7 @@ def register(client: FlaskClient, email: str, name: str = "Newcomer",
 
 
 def test_sign_ups_are_limited_per_client_address(make_app: Any) -> None:
-    app = make_app(COMMENTS_WIDGET_REGISTER_RATE_LIMIT="3/hour")
+    app = make_app(COMMENTS_WIDGET_REGISTER_RATE_LIMIT="3/day")
     answers = [register(app.test_client(), f"fake{i}@example.org") for i in range(4)]
     assert [a.status_code for a in answers] == [302, 302, 302, 429]
     assert "Too many attempts" in answers[3].get_data(as_text=True)
@@ -49,7 +49,7 @@ def test_sign_ups_are_limited_per_client_address(make_app: Any) -> None:
 
 
 def test_refused_sign_up_forms_do_not_use_up_the_limit(make_app: Any) -> None:
-    app = make_app(COMMENTS_WIDGET_REGISTER_RATE_LIMIT="2/hour")
+    app = make_app(COMMENTS_WIDGET_REGISTER_RATE_LIMIT="2/day")
     for password in ("password", "qwerty123", "letmein1"):
         assert register(app.test_client(), "new@example.org", password=password).status_code \
             == 400
@@ -91,7 +91,7 @@ def test_reports_of_verified_or_established_readers_hide_it(
 
 
 def test_reports_per_reader_are_rate_limited(make_app: Any) -> None:
-    app = make_app(COMMENTS_WIDGET_FLAG_RATE_LIMIT="2/hour")
+    app = make_app(COMMENTS_WIDGET_FLAG_RATE_LIMIT="2/day")
     client = app.test_client()
     with app.extensions["comments_widget"].session_factory() as session:
         author = bearer(session, create_reader(session, "Author"))
@@ -103,7 +103,7 @@ def test_reports_per_reader_are_rate_limited(make_app: Any) -> None:
 
 
 def test_wrong_passwords_lock_the_account_from_every_address(make_app: Any) -> None:
-    app = make_app(COMMENTS_WIDGET_ACCOUNT_LOGIN_RATE_LIMIT="3/hour")
+    app = make_app(COMMENTS_WIDGET_ACCOUNT_LOGIN_RATE_LIMIT="3/day")
     with app.extensions["comments_widget"].session_factory() as session:
         create_reader(session)
         create_reader(session, "Grace")
@@ -125,7 +125,7 @@ def test_wrong_passwords_lock_the_account_from_every_address(make_app: Any) -> N
 
 
 def test_successful_logins_do_not_count_toward_the_account_lock(make_app: Any) -> None:
-    app = make_app(COMMENTS_WIDGET_ACCOUNT_LOGIN_RATE_LIMIT="2/hour",
+    app = make_app(COMMENTS_WIDGET_ACCOUNT_LOGIN_RATE_LIMIT="2/day",
                    COMMENTS_WIDGET_LOGIN_RATE_LIMIT="100/minute")
     with app.extensions["comments_widget"].session_factory() as session:
         create_reader(session)
@@ -139,7 +139,7 @@ def test_successful_logins_do_not_count_toward_the_account_lock(make_app: Any) -
 def test_behind_a_proxy_the_forwarded_address_is_the_client(make_app: Any, hops: int,
                                                              separate: bool) -> None:
     app = make_app(COMMENTS_WIDGET_TRUSTED_PROXY_HOPS=hops,
-                   COMMENTS_WIDGET_LOGIN_RATE_LIMIT="2/minute")
+                   COMMENTS_WIDGET_LOGIN_RATE_LIMIT="2/day")
     client = app.test_client()
     answers = [client.post(TOKENS, json={"email": "x@example.org", "password": "guess guess"},
                            headers={"X-Forwarded-For": f"203.0.113.{i}"},
