@@ -12,6 +12,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -144,6 +145,37 @@ def test_a_silent_database_fails_in_seconds_instead_of_hanging(make_app: Any,
         assert_unavailable(post(client, {**auth, "Origin": SITE}, body="into the void"))
     finally:
         proxy.stop()
+
+
+@needs_postgres
+def test_a_connection_the_server_ended_while_it_sat_idle_in_the_pool_costs_no_error(
+        make_app: Any) -> None:
+    """A pooled connection idle for PING_AFTER_IDLE_SECONDS is pinged before use (db.py), so a
+    backend ended meanwhile (a server restart, a proxy's idle timeout) is replaced unseen."""
+    from comments_widget.db import PING_AFTER_IDLE_SECONDS
+
+    app = make_app(COMMENTS_WIDGET_THREAD_SUMMARY_TTL_SECONDS=0)
+    engine = app.extensions["comments_widget"].engine
+    with app.extensions["comments_widget"].session_factory() as session:
+        auth = bearer(session, create_reader(session))
+    engine.dispose()
+    backends: list[int] = []
+    sa.event.listen(engine, "connect",
+                    lambda dbapi_connection, _record: backends.append(
+                        dbapi_connection.info.backend_pid))
+    client = app.test_client()
+    assert post(client, {**auth, "Origin": SITE}, body="before").status_code == 201
+    assert backends, "the request opened its connections afresh"
+    time.sleep(PING_AFTER_IDLE_SECONDS + 0.2)
+    ended = sa.create_engine(POSTGRES_URL or "")
+    with ended.connect() as admin:
+        assert all(admin.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+                   .scalar() for pid in backends)
+    ended.dispose()
+    answer = post(client, {**auth, "Origin": SITE}, body="after")
+    assert answer.status_code == 201, answer.get_json()
+    thread = client.get(f"{API}/threads", query_string={"url": ARTICLE}).get_json()
+    assert [c["html"] for c in thread["comments"]] == ["<p>before</p>", "<p>after</p>"]
 
 
 @needs_postgres
