@@ -69,6 +69,7 @@ def test_a_site_stylesheet_that_arrives_after_the_embed_still_sets_its_theme(
     d.page.wait_for_load_state("load")
     expect(embed).to_have_attribute("data-theme", "dark")
     assert inside(d, "h2", "color") == LIGHT_TEXT
+    screenshot(embed, "theme-dark-site-stylesheet-late")
 
 
 def test_the_embed_follows_a_site_whose_background_follows_the_os(
