@@ -74,7 +74,8 @@ def create_engine(url: str, connect_timeout: int = 5, statement_timeout: int = 1
         path = "" if parsed.query.get("uri") else parsed.database or ""
         _create_private_file(path)
         # Writers queue on a lock file beside the database (sqlite_writers.py).
-        queue = {"factory": connection_factory(path)} if path and path != ":memory:" else {}
+        queue = ({"factory": connection_factory(path, SQLITE_BUSY_TIMEOUT_MS / 1000)}
+                 if path and path != ":memory:" else {})
         engine = sa.create_engine(parsed, hide_parameters=True, connect_args=queue)
         sa.event.listen(engine, "connect", _tune_sqlite)
         return engine
@@ -121,13 +122,13 @@ def quick_writes(connection: sa.Connection) -> Iterator[None]:
         queued = isinstance(dbapi_connection, WriterQueueConnection)
         connection.exec_driver_sql("PRAGMA busy_timeout=0")
         if queued:
-            dbapi_connection.writer_wait_s = 0
+            dbapi_connection.writer_wait_s = 0  # this connection only; the class keeps its wait
         try:
             yield
         finally:
             connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
             if queued:
-                dbapi_connection.writer_wait_s = SQLITE_BUSY_TIMEOUT_MS / 1000
+                del dbapi_connection.writer_wait_s
         return
     connection.exec_driver_sql("SET lock_timeout = 50; SET synchronous_commit = off")
     try:

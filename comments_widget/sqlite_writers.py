@@ -58,17 +58,17 @@ class WriterQueueCursor(sqlite3.Cursor):
 
 class WriterQueueConnection(sqlite3.Connection):
     """A sqlite3 connection that queues its writes on a lock file (see the module's docstring).
-    Subclassed per database by `connection_factory`, which sets `lock_path`."""
+    Subclassed per database by `connection_factory`, which sets `lock_path` and
+    `writer_wait_s` (seconds a write may wait for the lock; 0 on one connection, set by
+    db.quick_writes, means try once)."""
 
     lock_path: str = ""
+    writer_wait_s: float = 0.0
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._lock_fd: int | None = None
         self._holding = False
-        # Seconds a write may wait for the lock (db sets it to SQLite's busy timeout); 0: try
-        # once (db.quick_writes).
-        self.writer_wait_s = 5.0  # db.SQLITE_BUSY_TIMEOUT_MS
 
     def cursor(self, factory: Any = None) -> Any:  # type: ignore[override]
         return super().cursor(factory or WriterQueueCursor)
@@ -121,7 +121,9 @@ class WriterQueueConnection(sqlite3.Connection):
                 self._lock_fd = None
 
 
-def connection_factory(database_path: str) -> type[WriterQueueConnection]:
-    """The connection class for the SQLite file at `database_path`."""
+def connection_factory(database_path: str, wait_s: float) -> type[WriterQueueConnection]:
+    """The connection class for the SQLite file at `database_path`, whose writes wait up to
+    `wait_s` seconds for their turn."""
     return type("WriterQueueConnection", (WriterQueueConnection,),
-                {"lock_path": f"{os.path.abspath(database_path)}-writers.lock"})
+                {"lock_path": f"{os.path.abspath(database_path)}-writers.lock",
+                 "writer_wait_s": wait_s})
